@@ -1,0 +1,29 @@
+/* errno.h — Linux error numbers (include/uapi/asm-generic/errno-base.h, errno.h), shared by the
+ * kernel and user/. System calls return -ERRNO in EAX. */
+#ifndef UAPI_ERRNO_H
+#define UAPI_ERRNO_H
+#define EPERM    1
+#define ENOENT   2
+#define ESRCH    3
+#define EINTR    4
+#define EIO      5
+#define ENXIO    6
+#define E2BIG    7
+#define ENOEXEC  8
+#define EBADF    9
+#define ECHILD  10
+#define EAGAIN  11
+#define ENOMEM  12
+#define EACCES  13
+#define EFAULT  14
+#define EBUSY   16
+#define EEXIST  17
+#define ENODEV  19
+#define EINVAL  22
+#define ENFILE  23
+#define EMFILE  24
+#define ENOTTY  25
+#define ESPIPE  29
+#define ERANGE  34
+#define ENOSYS  38
+#endif
