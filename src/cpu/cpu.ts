@@ -163,6 +163,8 @@ export class Cpu {
   readonly delivery: DeliveryState = { depth: 0, firstVector: -1, chain: [] };
   /** Optional hook for INT n (tests); see SoftwareInterruptHook. */
   softwareInterruptHook: SoftwareInterruptHook | null = null;
+  /** Called for every instruction decoded (not for decode-cache hits): coverage and tracing. */
+  decodeHook: ((insn: Insn) => void) | null = null;
   /** Called for every exception raised, before delivery (tracer). */
   onException: ((fault: CpuFault, eip: number) => void) | null = null;
 
@@ -741,7 +743,7 @@ export class Cpu {
     if (page !== this.fetchLinPage || insns === undefined) {
       const phys = this.translateRead(lin);
       const pp = phys >>> PAGE_SHIFT;
-      if (phys >= this.ramSize) return decode(this, lin);
+      if (phys >= this.ramSize) return this.decodeAt(lin);
       insns = this.icache[pp];
       if (insns === undefined) { insns = new Array(4096); this.icache[pp] = insns; }
       this.codePage[pp] = 1;
@@ -751,10 +753,16 @@ export class Cpu {
     const slot = lin & 0xfff;
     let insn = insns[slot];
     if (insn === undefined || insn.cs32 !== this.cs32) {
-      insn = decode(this, lin);
+      insn = this.decodeAt(lin);
       // Instructions that cross a page boundary are not cached: the next page may change alone.
       if (slot + insn.len <= 0x1000) insns[slot] = insn;
     }
+    return insn;
+  }
+
+  private decodeAt(lin: number): Insn {
+    const insn = decode(this, lin);
+    if (this.decodeHook !== null) this.decodeHook(insn);
     return insn;
   }
 
