@@ -1,0 +1,6 @@
+/**
+ * Differential templates for the shift instruction group (see ../generator.ts for the notation).
+ */
+import type { Template } from "../generator.js";
+
+export const TEMPLATES: readonly Template[] = [];
