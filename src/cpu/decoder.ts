@@ -108,7 +108,7 @@ export function decode(cpu: Cpu, lin: number): Insn {
   let seg: number = SegReg.DS;
   if (slot.modrm) {
     const m = byte();
-    i.mod = m >> 6; i.reg = (m >> 3) & 7; i.rm = m & 7;
+    i.mod = slot.regOnly ? 3 : m >> 6; i.reg = (m >> 3) & 7; i.rm = m & 7;
     i.reg8 = R8[i.reg]; i.rm8 = R8[i.rm];
     if (slot.group) {
       const g = slot.group[i.reg];

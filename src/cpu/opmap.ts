@@ -38,24 +38,27 @@ export interface Slot {
   /** Group: forms by ModRM.reg. */
   group?: Array<{ mem?: OpForm; reg?: OpForm }>;
   modrm: boolean;
+  /** An `R` operand: ModRM.mod is ignored and r/m always names a register (MOV CR/DR, SDM Vol. 2D §A.2.1). */
+  regOnly?: boolean;
   imms: Imm[];
 }
 
 /** Parses an operand string into what the decoder must read after the opcode. */
-export function analyse(operands: string): { modrm: boolean; imms: Imm[] } {
-  let modrm = false;
+export function analyse(operands: string): { modrm: boolean; regOnly: boolean; imms: Imm[] } {
+  let modrm = false, regOnly = false;
   const imms: Imm[] = [];
   for (const t of operands.split(",").map((s) => s.trim()).filter(Boolean)) {
     const m = /^([ACDEGIJMORSTXY])([a-z]*)$/.exec(t);
     if (!m) continue; // fixed register or constant
     const [, method, type] = m;
     if ("CDEGMRST".includes(method)) modrm = true;
+    if (method === "R") regOnly = true;
     if (method === "I") imms.push(type === "b" ? Imm.Ib : type === "w" ? Imm.Iw : type === "d" ? Imm.Id : Imm.Iz);
     else if (method === "J") imms.push(type === "b" ? Imm.Jb : Imm.Jz);
     else if (method === "A") imms.push(Imm.Ap);
     else if (method === "O") imms.push(Imm.O);
   }
-  return { modrm, imms };
+  return { modrm, regOnly, imms };
 }
 
 /** The compiled opcode map: 512 slots (one-byte map, then 0F map). */
@@ -73,7 +76,7 @@ export class OpcodeMap {
       let slot = this.slots[f.op];
       if (f.reg === undefined) {
         if (slot) throw new Error(`opcode table: two forms for opcode 0x${f.op.toString(16)} (${slot.form?.mnemonic ?? "group"} and ${f.mnemonic})`);
-        this.slots[f.op] = { form: f, modrm: a.modrm, imms: a.imms };
+        this.slots[f.op] = { form: f, modrm: a.modrm, regOnly: a.regOnly, imms: a.imms };
         continue;
       }
       if (!slot) { slot = { group: [], modrm: true, imms: [] }; this.slots[f.op] = slot; }
