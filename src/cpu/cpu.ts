@@ -10,6 +10,7 @@ import type { CpuBus } from "./bus.js";
 import { CpuFault, Vector, faultName, gp } from "./fault.js";
 import { EFLAGS, PARITY_EVEN, STATUS_FLAGS } from "./flags.js";
 import { Insn, decode } from "./decoder.js";
+import { type CpuFeatures, defaultFeatures } from "./cpuid.js";
 import { deliverException, deliverExternalInterrupt, type DeliveryState } from "./interrupts.js";
 import { SegReg, loadSegmentRealMode, refreshAllSegmentChecks, segmentAccessFault, setSegmentCache } from "./segmentation.js";
 
@@ -128,6 +129,8 @@ export class Cpu {
   efer = 0;
   star = 0;
   starHigh = 0;
+  /** Optional behaviours of the model (SYSCALL in legacy mode...): see cpuid.ts. */
+  readonly features: CpuFeatures = defaultFeatures();
 
   // ---- Paging: a software TLB indexed by linear page number. ----
   readonly tlb = new Int32Array(1 << 20);
