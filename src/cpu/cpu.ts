@@ -543,6 +543,14 @@ export class Cpu {
     this.icache[page] = undefined;
     this.fetchLinPage = -1;
   }
+  /**
+   * Drops decoded instructions of the pages in [phys, phys + length) (bytes) that hold code: for
+   * bulk writes made directly into `ram` (REP MOVS/STOS fast paths) instead of through writePhys*.
+   */
+  notifyRamWrite(phys: number, length: number): void {
+    const last = (phys + length - 1) >>> PAGE_SHIFT;
+    for (let p = phys >>> PAGE_SHIFT; p <= last; p++) if (this.codePage[p] !== 0) this.invalidateCode(p);
+  }
   /** Notifies the processor that something outside it (a loader, DMA) wrote guest RAM. */
   invalidateAllCode(): void {
     this.icache.length = 0;
