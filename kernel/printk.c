@@ -3,7 +3,6 @@
 #include "types.h"
 #include "defs.h"
 
-typedef __builtin_va_list va_list;
 #define va_start(ap, last) __builtin_va_start(ap, last)
 #define va_arg(ap, t) __builtin_va_arg(ap, t)
 #define va_end(ap) __builtin_va_end(ap)
@@ -122,13 +121,18 @@ void kprintf(const char *fmt, ...) {
   va_end(ap);
 }
 
-int ksnprintf(char *buf, size_t size, const char *fmt, ...) {
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
   struct outbuf o = { buf, size, 0 };
-  va_list ap;
-  va_start(ap, fmt);
   format(&o, fmt, ap);
-  va_end(ap);
   if (size > 0)
     buf[o.len < size ? o.len : size - 1] = 0;
   return o.len;
+}
+
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = kvsnprintf(buf, size, fmt, ap);
+  va_end(ap);
+  return n;
 }

@@ -94,6 +94,7 @@
 #define PTE_PS   0x080  /* page size (PDE) */
 #define PTE_G    0x100  /* global */
 #define PTE_AVL_PROTNONE 0x200  /* software bit: frame kept but access revoked (mprotect PROT_NONE) */
+#define PTE_AVL_SHARED   0x400  /* software bit: frame not owned by this address space (the vDSO) */
 
 /* #PF error code (SDM Vol. 3A §4.7) */
 #define PFERR_P  0x1    /* 0: not present, 1: protection violation */
@@ -130,12 +131,16 @@ struct segdesc {
 };
 _Static_assert(sizeof(struct segdesc) == 8, "segment descriptor is 8 bytes");
 
-/* A flat 4 GB code/data segment. */
-#define SEG_FLAT(type, dpl) (struct segdesc){ 0xFFFF, 0, 0, (type), 1, (dpl), 1, 0xF, 0, 0, 1, 1, 0 }
+/* A flat 4 GB code/data segment: base 0, limit 0xFFFFF pages, 32-bit. */
+#define SEG_FLAT(stype, sdpl) (struct segdesc){ \
+  .lim_15_0 = 0xFFFF, .base_15_0 = 0, .base_23_16 = 0, .type = (stype), .s = 1, .dpl = (sdpl), \
+  .p = 1, .lim_19_16 = 0xF, .avl = 0, .rsv1 = 0, .db = 1, .g = 1, .base_31_24 = 0 }
 /* A system segment (TSS) with byte granularity. */
-#define SEG_SYS(type, base, lim, dpl) (struct segdesc){ \
-  (lim) & 0xFFFF, (uint32_t)(base) & 0xFFFF, ((uint32_t)(base) >> 16) & 0xFF, (type), 0, (dpl), 1, \
-  (uint32_t)(lim) >> 16, 0, 0, 0, 0, (uint32_t)(base) >> 24 }
+#define SEG_SYS(stype, base, lim, sdpl) (struct segdesc){ \
+  .lim_15_0 = (uint32_t)(lim) & 0xFFFF, .base_15_0 = (uint32_t)(base) & 0xFFFF, \
+  .base_23_16 = ((uint32_t)(base) >> 16) & 0xFF, .type = (stype), .s = 0, .dpl = (sdpl), .p = 1, \
+  .lim_19_16 = ((uint32_t)(lim) >> 16) & 0xF, .avl = 0, .rsv1 = 0, .db = 0, .g = 0, \
+  .base_31_24 = (uint32_t)(base) >> 24 }
 
 /* Gate descriptor for the IDT (SDM Vol. 3A §6.11, Figure 6-2). */
 struct gatedesc {

@@ -1,0 +1,31 @@
+/* idt.c — the interrupt descriptor table: 256 interrupt gates to the stubs of vectors.S.
+ * All gates are interrupt gates (IF cleared on entry: the kernel runs with interrupts off except
+ * while it idles) and have DPL 0, so INT n from ring 3 raises #GP (SDM Vol. 3A §6.12.1.1) —
+ * except int $0x80, the system call gate, with DPL 3. #DF is a task gate to the double-fault
+ * TSS (SDM Vol. 3A §6.12.2). */
+#include "types.h"
+#include "defs.h"
+#include "arch/x86/mmu.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/x86.h"
+#include "arch/x86/arch.h"
+
+struct gatedesc idt[256];
+extern uint32_t vectors[256];   /* vectors.S */
+
+static void set_gate(int vec, int type, uint16_t sel, uint32_t off, int dpl) {
+  idt[vec] = (struct gatedesc){
+    .off_15_0 = off & 0xFFFF, .cs = sel, .args = 0, .rsv1 = 0, .type = type, .s = 0,
+    .dpl = dpl, .p = 1, .off_31_16 = off >> 16,
+  };
+}
+
+void idt_init(void) {
+  for (int v = 0; v < 256; v++)
+    set_gate(v, STS_IG32, KCODE_SEL, vectors[v], DPL_KERNEL);
+  set_gate(T_SYSCALL, STS_IG32, KCODE_SEL, vectors[T_SYSCALL], DPL_USER);
+  set_gate(T_DBLFLT, STS_TG, DFTSS_SEL, 0, DPL_KERNEL);
+
+  struct pseudodesc pd = { sizeof(idt) - 1, (uint32_t)idt };
+  lidt(&pd);
+}
