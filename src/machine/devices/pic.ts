@@ -366,6 +366,12 @@ export class DualPic implements IrqSink {
     this.update();
   }
 
+  /** True when a request on IRQ `irq` could not reach the processor: masked on its chip, or a slave IRQ with the cascade masked. */
+  isMasked(irq: number): boolean {
+    if (irq < 8) return (this.master.imr & (1 << irq)) !== 0;
+    return (this.slave.imr & (1 << (irq - 8))) !== 0 || (this.master.imr & (1 << CASCADE_IRQ)) !== 0;
+  }
+
   /** INTR: the master has a request for the processor. */
   get intr(): boolean {
     return this.intrLevel;

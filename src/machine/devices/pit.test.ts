@@ -34,15 +34,16 @@ describe("8254 PIT", () => {
     io.write(0x40, 1, 0);
     assert.equal(irqs.level(0), true, "mode 2 OUT starts high");
     const before = irqs.edges(0);
-    toTick(99);
+    // The count is loaded on the pulse after the write (tick 1); OUT rises every 100 ticks from there.
+    toTick(100);
     assert.equal(irqs.edges(0), before);
     assert.equal(irqs.level(0), false, "OUT low for the clock where the count is 1");
-    toTick(100);
+    toTick(101);
     assert.equal(irqs.edges(0), before + 1);
-    assert.equal(pit.nextEventNs(), pitTickTimeNs(200));
+    assert.equal(pit.nextEventNs(), pitTickTimeNs(201));
     toTick(250);
     assert.equal(irqs.edges(0), before + 2, "one edge per advance, however many periods passed");
-    toTick(300);
+    toTick(301);
     assert.equal(irqs.edges(0), before + 3);
   });
 
@@ -55,11 +56,11 @@ describe("8254 PIT", () => {
       io.write(0x43, 1, control(0, 0, 0)); // latch
       return io.read(0x40, 1) | (io.read(0x40, 1) << 8);
     };
-    toTick(3);
+    toTick(4);
     assert.equal(readCount(), 7);
-    toTick(9);
-    assert.equal(readCount(), 1);
     toTick(10);
+    assert.equal(readCount(), 1);
+    toTick(11);
     assert.equal(readCount(), 10);
   });
 
@@ -69,10 +70,10 @@ describe("8254 PIT", () => {
     assert.equal(irqs.level(0), false, "the mode 0 control word drops OUT");
     io.write(0x40, 1, 50);
     io.write(0x40, 1, 0);
-    assert.equal(pit.nextEventNs(), pitTickTimeNs(50));
-    toTick(49);
-    assert.equal(irqs.level(0), false);
+    assert.equal(pit.nextEventNs(), pitTickTimeNs(51), "N + 1 pulses after the write");
     toTick(50);
+    assert.equal(irqs.level(0), false);
+    toTick(51);
     assert.equal(irqs.level(0), true);
     const edges = irqs.edges(0);
     toTick(70000);
@@ -86,13 +87,13 @@ describe("8254 PIT", () => {
     io.write(0x40, 1, 20);
     io.write(0x40, 1, 0);
     const edges = irqs.edges(0);
-    toTick(9);
-    assert.equal(irqs.level(0), true);
     toTick(10);
-    assert.equal(irqs.level(0), false);
-    toTick(19);
+    assert.equal(irqs.level(0), true);
+    toTick(11);
     assert.equal(irqs.level(0), false);
     toTick(20);
+    assert.equal(irqs.level(0), false);
+    toTick(21);
     assert.equal(irqs.level(0), true);
     assert.equal(irqs.edges(0), edges + 1);
   });
@@ -102,7 +103,7 @@ describe("8254 PIT", () => {
     io.write(0x43, 1, control(0, 3, 2));
     io.write(0x40, 1, 0x00);
     io.write(0x40, 1, 0x10); // 0x1000
-    toTick(0x10);
+    toTick(0x11);
     io.write(0x43, 1, control(0, 0, 0));
     toTick(0x20);
     io.write(0x43, 1, control(0, 0, 0)); // ignored: a latch is pending
@@ -110,7 +111,7 @@ describe("8254 PIT", () => {
     toTick(0x30);
     assert.equal(io.read(0x40, 1), 0x0f);
     // Unlatched reads follow the live count.
-    assert.equal(io.read(0x40, 1) | (io.read(0x40, 1) << 8), 0x1000 - 0x30);
+    assert.equal(io.read(0x40, 1) | (io.read(0x40, 1) << 8), 0x1000 - 0x2f);
   });
 
   it("PIT: read-back latches status (OUT, null count, access, mode) and count", () => {
@@ -133,7 +134,7 @@ describe("8254 PIT", () => {
     const { io, toTick } = setup();
     io.write(0x43, 1, control(0, 1, 2));
     io.write(0x40, 1, 200);
-    toTick(50);
+    toTick(51);
     assert.equal(io.read(0x40, 1), 150);
     io.write(0x43, 1, control(0, 2, 2));
     io.write(0x40, 1, 0x02); // 0x200
@@ -145,7 +146,7 @@ describe("8254 PIT", () => {
     io.write(0x43, 1, control(0, 3, 2, 1));
     io.write(0x40, 1, 0x00);
     io.write(0x40, 1, 0x10); // 1000 decimal
-    toTick(1);
+    toTick(2);
     io.write(0x43, 1, control(0, 0, 0));
     assert.equal(io.read(0x40, 1) | (io.read(0x40, 1) << 8), 0x0999);
   });
@@ -177,6 +178,6 @@ describe("8254 PIT", () => {
     const copy = new Pit(clock2, new RecordingIrqSink().line(0));
     copy.restoreState(JSON.parse(JSON.stringify(pit.saveState())));
     assert.equal(copy.nextEventNs(), pit.nextEventNs());
-    assert.equal(copy.counters[0].count(42), 58);
+    assert.equal(copy.counters[0].count(42), 59);
   });
 });

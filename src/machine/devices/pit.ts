@@ -9,9 +9,10 @@
  * The counters are computed from machine time rather than ticked: a counter records the clock
  * tick at which its count was loaded, and its value and OUT level follow from the ticks elapsed.
  * Modes 0–5 are modelled, binary and BCD, LSB/MSB/LSB-then-MSB access, counter latch and
- * read-back (count and status). Simplifications: a count is loaded on the write itself rather
- * than on the next CLK pulse, and a new count written in modes 2 and 3 takes effect at once
- * rather than at the end of the current period.
+ * read-back (count and status). A written count is loaded into the counting element on the next
+ * CLK pulse, as the datasheet describes (so mode 0 OUT rises N + 1 pulses after the write).
+ * Simplification: a new count written in modes 2 and 3 takes effect at that next pulse rather
+ * than at the end of the current period.
  */
 import type { DeviceClock, TimedDevice } from "../clock.js";
 import type { IoBus } from "../io-bus.js";
@@ -111,7 +112,7 @@ export class PitCounter {
   reload = 0x10000;
   /** A count has been loaded (modes 1 and 5: and triggered by GATE). */
   counting = false;
-  /** Tick at which the count was loaded into the counting element. */
+  /** Tick at which the count is loaded into the counting element (the pulse after the write). */
   loadTick = 0;
   /** GATE input level. Counters 0 and 1 have GATE tied high on the PC. */
   gate = true;
@@ -306,7 +307,7 @@ export class PitCounter {
     } else if (this.writeTick >= 0 && (this.counting || this.mode === 1 || this.mode === 5)) {
       this.suspended = false;
       this.counting = true;
-      this.loadTick = tick;
+      this.loadTick = tick + 1; // the count is loaded on the next CLK pulse
     }
   }
 
@@ -314,7 +315,7 @@ export class PitCounter {
     const n = this.bcd ? fromBcd(raw) : raw & 0xffff;
     this.reload = n === 0 ? (this.bcd ? 10000 : 0x10000) : n;
     this.writeTick = tick;
-    this.loadTick = tick;
+    this.loadTick = tick + 1; // "on the next CLK pulse the count is transferred to the CE"
     // Modes 1 and 5 wait for a GATE rising edge; the others count while GATE is high.
     const gated = this.mode === 1 || this.mode === 5;
     this.counting = !gated;
