@@ -174,10 +174,9 @@ void kmain(uint32_t magic, uint32_t info_pa) {
   timer_init();
   console_enable_irq();
   boot_epoch = rtc_read_epoch();
+  kprintf("trapgate-kernel " KERNEL_VERSION " (i686): %d module%s\n", nmods, nmods == 1 ? "" : "s");
   cpu_init();
   int path = vdso_init(want_path);
-
-  kprintf("trapgate-kernel " KERNEL_VERSION " (i686): %d module%s\n", nmods, nmods == 1 ? "" : "s");
   kprintf("# cpu %s family %d model %d stepping %d; %d KB RAM, %d KB free\n", cpu.vendor,
           cpu.family, cpu.model, cpu.stepping, kmem_total_pages() * 4, kmem_free_pages() * 4);
   kprintf("# entry paths offered: int80%s%s\n", cpu.has_sysenter ? " sysenter" : "",

@@ -1,7 +1,7 @@
-/* elf.h — ELF32 structures (System V ABI, Intel386 supplement). */
+/* elf.h — ELF32 structures (System V ABI, Intel386 supplement), shared by the kernel (module
+ * loader, vDSO) and user/ (vDSO symbol lookup). Needs uint*_t defined by the includer. */
 #ifndef ELF_H
 #define ELF_H
-#include "types.h"
 
 #define ELF_MAGIC   0x464C457FU  /* "\x7FELF" little endian */
 #define ELFCLASS32  1
