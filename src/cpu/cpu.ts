@@ -32,6 +32,8 @@ export const enum TlbBit {
   /** Write bits are only granted once the dirty bit is set in the paging structures. */
   SupervisorWrite = 4, UserWrite = 8,
   Global = 16,
+  /** Part of a 4 MiB page (INVLPG anywhere in it drops all its entries). */
+  Large = 32,
 }
 
 /** Byte-register index into `r8` for ModRM register number n: AL CL DL BL AH CH DH BH. */
@@ -137,6 +139,8 @@ export class Cpu {
   private readonly tlbList = new Int32Array(TLB_LIST_MAX);
   private tlbCount = 0;
   private tlbOverflow = false;
+  /** Per 4 MiB region: non-zero when the TLB may hold entries of a 4 MiB page there. */
+  private readonly tlbLarge = new Uint8Array(1024);
   /** CR0.PG, kept as a boolean for the hot path. */
   paging = false;
   /** TLB bit required for a data read / write at the current CPL. */
@@ -410,6 +414,12 @@ export class Cpu {
   /** INVLPG: drops the entry for one linear page (global or not). */
   invalidatePage(lin: number): void {
     this.tlb[lin >>> PAGE_SHIFT] = 0;
+    // A 4 MiB page is cached as up to 1024 entries: INVLPG of any address in it drops them all (SDM Vol. 3A §4.10.4.1).
+    const region = lin >>> 22;
+    if (this.tlbLarge[region] !== 0) {
+      this.tlbLarge[region] = 0;
+      for (let p = region << 10, end = p + 1024; p < end; p++) if ((this.tlb[p] & TlbBit.Large) !== 0) this.tlb[p] = 0;
+    }
     this.fetchLinPage = -1;
   }
   private trackTlb(page: number): void {
@@ -429,7 +439,11 @@ export class Cpu {
     const wp = (this.cr0 & CR0.WP) !== 0;
     if ((pde & 1) === 0) this.pageFault(lin, errBase, `page directory entry ${lin >>> 22} not present`);
     let phys: number, userOk: boolean, rwOk: boolean, dirty: boolean, global: boolean;
+    let large = false;
     if ((pde & 0x80) !== 0 && (this.cr4 & CR4.PSE) !== 0) {
+      // Bits 21:13 of a 4 MiB PDE are reserved with a 32-bit physical address (SDM Vol. 3A §4.3, Table 4-4).
+      if ((pde & 0x3fe000) !== 0) this.pageFault(lin, errBase | 9, `reserved bits 21:13 set in 4 MiB page directory entry ${lin >>> 22} (0x${(pde >>> 0).toString(16)})`);
+      large = true;
       userOk = (pde & 4) !== 0;
       rwOk = (pde & 2) !== 0;
       this.checkPageAccess(lin, errBase, write, user, userOk, rwOk, wp, "4 MiB page");
@@ -457,6 +471,7 @@ export class Cpu {
     if (dirty && (rwOk || !wp)) e |= TlbBit.SupervisorWrite;
     if (dirty && rwOk && userOk) e |= TlbBit.UserWrite;
     if (global) e |= TlbBit.Global;
+    if (large) { e |= TlbBit.Large; this.tlbLarge[lin >>> 22] = 1; }
     const page = lin >>> PAGE_SHIFT;
     if (this.tlb[page] === 0) this.trackTlb(page);
     this.tlb[page] = phys | e;
