@@ -22,9 +22,6 @@
 #define UART_LSR  5     /* line status */
 
 #define IER_RDA   0x01  /* interrupt on received data available */
-#define FCR_ENABLE 0x01
-#define FCR_CLEAR_RX 0x02
-#define FCR_CLEAR_TX 0x04
 #define LCR_8N1   0x03
 #define LCR_DLAB  0x80
 #define MCR_DTR   0x01
@@ -48,7 +45,9 @@ void console_init(void) {
   outb(COM1 + UART_DLL, 1);               /* 115200 baud */
   outb(COM1 + UART_DLM, 0);
   outb(COM1 + UART_LCR, LCR_8N1);
-  outb(COM1 + UART_FCR, FCR_ENABLE | FCR_CLEAR_RX | FCR_CLEAR_TX);
+  /* FIFOs stay off (16450 mode): turning them on flushes the receiver, and a byte may already
+   * be waiting there from before the kernel started. One byte at a time is plenty. */
+  outb(COM1 + UART_FCR, 0);
   outb(COM1 + UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
   /* An absent UART reads as 0xFF. */
   uart_present = inb(COM1 + UART_LSR) != 0xFF;

@@ -56,3 +56,7 @@ long sys_tg_get_kernel_info(uint32_t uinfo) {
   info.hz = HZ;
   return copy_to_user((void *)uinfo, &info, sizeof(info));
 }
+
+long sys_tg_arg_check(uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5, uint32_t a6) {
+  return a1 + 2 * a2 + 3 * a3 + 4 * a4 + 5 * a5 + 6 * a6;
+}

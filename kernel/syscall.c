@@ -58,6 +58,7 @@ static const syscall_fn tgcalls[TG_NR_COUNT] = {
   [TG_NR_get_key - TG_SYSCALL_BASE]         = SYS(sys_tg_get_key),
   [TG_NR_video_draw - TG_SYSCALL_BASE]      = SYS(sys_tg_video_draw),
   [TG_NR_get_kernel_info - TG_SYSCALL_BASE] = SYS(sys_tg_get_kernel_info),
+  [TG_NR_arg_check - TG_SYSCALL_BASE]       = SYS(sys_tg_arg_check),
 };
 
 int syscall_trace;      /* kernel command line "strace": print every call */

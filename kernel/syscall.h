@@ -48,5 +48,6 @@ long sys_set_thread_area(uint32_t u_info);
 long sys_tg_get_key(void);
 long sys_tg_video_draw(uint32_t row, uint32_t col, uint32_t attr, uint32_t str);
 long sys_tg_get_kernel_info(uint32_t info);
+long sys_tg_arg_check(uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5, uint32_t a6);
 
 #endif

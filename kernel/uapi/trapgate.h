@@ -16,7 +16,10 @@
 #define TG_NR_video_draw     (TG_SYSCALL_BASE + 1)
 /* int get_kernel_info(struct tg_kernel_info *info): fill *info. Returns 0 or -EFAULT. */
 #define TG_NR_get_kernel_info (TG_SYSCALL_BASE + 2)
-#define TG_NR_COUNT          3
+/* long arg_check(a1, a2, a3, a4, a5, a6): returns a1 + 2*a2 + 3*a3 + 4*a4 + 5*a5 + 6*a6
+ * (mod 2^32), to check that all six argument registers arrive through an entry path. */
+#define TG_NR_arg_check      (TG_SYSCALL_BASE + 3)
+#define TG_NR_COUNT          4
 
 /* Kernel entry paths, indexes into tg_kernel_info.entries[]. */
 #define TG_PATH_INT80    0

@@ -80,11 +80,12 @@ PROBE iret
   pushl $0x08
   pushl $0xC0100000
   iret                          /* likewise for IRET */
-/* The null selector may be loaded into DS; using it faults: #GP(0). */
+/* The null selector may be loaded into DS; using it faults: #GP(0) (SDM Vol. 3A §5.4.1).
+ * (QEMU's TCG does not check this and lets the access through; not in the golden runs.) */
 PROBE nullds
   xorl %eax, %eax
   movl %eax, %ds
-  movl (%esp), %eax
+  movl farptr_kdata, %eax       /* a DS-relative access */
   ret
 
 /* Wild jumps: an instruction fetch from a supervisor page (5) or an unmapped one (4). */
