@@ -1,64 +1,106 @@
 /**
- * Interrupt and exception delivery (Intel SDM Vol. 3A chapter 6): the real-mode IVT (§20.1.4),
- * protected-mode IDT interrupt and trap gates with the stack switch through the TSS (§6.12.1),
- * and the double-fault rules (§6.15 "Interrupt 8", Table 6-5) ending in a triple fault.
+ * Interrupt and exception delivery (Intel SDM Vol. 3A chapter 6, and the Operation section of
+ * "INT n/INTO/INT3/INT1" in Vol. 2A): the real-mode IVT (§20.1.4), protected-mode IDT interrupt and
+ * trap gates with the stack switch through the TSS (§6.12.1), and the double-fault rules (§6.15
+ * "Interrupt 8", Table 6-5) ending in a triple fault that shuts the processor down with the chain of
+ * events that led to it.
+ *
+ * A delivery either completes or throws before changing any register (the frame is checked as a
+ * whole before the first write), so a fault during delivery sees the state the event interrupted.
+ *
+ * Not implemented yet, each raising #GP with a reason that says so: task gates in the IDT (hardware
+ * task switches). Delivery from virtual-8086 mode follows the SDM but V86 mode cannot be entered yet.
  */
 import type { Cpu } from "./cpu.js";
-import { CpuFault, DoubleFaultClass, VECTORS, Vector, faultName, gp, idtErrorCode, np, selectorErrorCode, ss, ts } from "./fault.js";
+import {
+  CpuFault, DoubleFaultClass, ExceptionClass, VECTORS, Vector, faultName, gp, idtErrorCode, np, selectorErrorCode, ss, ts,
+} from "./fault.js";
 import { EFLAGS } from "./flags.js";
-import { SegReg, SegmentDescriptor, SystemType, loadCacheFromDescriptor, readDescriptor, setSegmentCache } from "./segmentation.js";
+import {
+  SegReg, SegmentDescriptor, StackFrame, isNullSelector, loadCodeSegment, loadNullSegment, loadStackSegment,
+  readDescriptor, setAccessedBit,
+} from "./segmentation.js";
 
-/** Bookkeeping for faults raised while another is being delivered. */
+/** Bookkeeping for faults raised while another event is being delivered. */
 export interface DeliveryState {
+  /** Nesting of deliveries in progress (0 between instructions). */
   depth: number;
+  /**
+   * Vector of a software interrupt whose delivery failed and whose fault is about to be delivered
+   * (the chain continues with it); -1 otherwise.
+   */
   firstVector: number;
-  /** Human-readable chain of events since the last successful delivery, for triple-fault reports. */
+  /** Human-readable chain of events of the current delivery, for triple-fault reports. */
   chain: string[];
 }
 
-/** How an event came to be delivered: it decides the gate-DPL check and the EXT bit. */
+/** How an event came to be delivered: it decides the gate-DPL check and the EXT bit (SDM §6.13). */
 export const enum EventSource {
-  /** INT n, INT3, INTO, INT1: gate DPL is checked against CPL, EXT = 0. */
+  /** INT n, INT3, INTO: gate DPL is checked against CPL; EXT = 0. */
   Software,
-  /** A processor exception detected by an instruction: EXT = 0 for its own error code. */
+  /** A processor exception: EXT = 1 in the error code of a fault detected while delivering it. */
   Exception,
   /** An external (INTR/NMI) interrupt: EXT = 1. */
   External,
+  /** INT1 (ICEBP, F1): no gate-DPL check and EXT = 1 (SDM Vol. 2A INT1 note). */
+  Int1,
 }
 
+/** Which instruction raised a software interrupt (SDM Vol. 2A "INT n/INTO/INT3/INT1"). */
+export const enum SoftwareInterrupt { INTn, INT3, INTO, INT1 }
+
 const dfClass = (v: number): DoubleFaultClass => VECTORS[v]?.dfClass ?? DoubleFaultClass.Benign;
+const CLASS_NAMES = ["benign", "contributory", "page-fault"];
+const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 
 /**
- * Delivers a processor exception, applying the double-fault rules when it was raised during the
- * delivery of another event. `trap` marks traps detected after an instruction completed (EIP
- * already points past it).
+ * Delivers a processor exception, applying the double-fault rules when a fault is raised during
+ * its delivery. `trap` marks exceptions reported after an instruction completed (single-step #DB):
+ * for the others, fault-class exceptions push EFLAGS with RF = 1 (SDM Vol. 3B §17.3.1.1: "for any
+ * fault-class exception except a debug exception generated in response to an instruction
+ * breakpoint, the value pushed for RF is 1"). The error code is pushed as the fault carries it.
  */
 export function deliverException(cpu: Cpu, fault: CpuFault, trap: boolean): void {
-  void trap;
   const st = cpu.delivery;
-  if (st.depth === 0) st.chain.length = 0;
-  st.chain.push(`${faultName(fault.vector, fault.errorCode)} at EIP 0x${(cpu.eip >>> 0).toString(16)}: ${fault.reason}`);
+  if (st.depth === 0) {
+    if (st.firstVector < 0) st.chain.length = 0;
+    st.firstVector = -1;
+  }
+  st.chain.push(`${faultName(fault.vector, fault.errorCode)} at ${describeLocation(cpu)}: ${fault.reason}`);
+  if (!trap && fault.vector !== Vector.DB && VECTORS[fault.vector]?.kind === ExceptionClass.Fault) cpu.flags |= EFLAGS.RF;
   deliverWithNesting(cpu, fault.vector, fault.errorCode, EventSource.Exception);
 }
 
-/** Delivers an external interrupt supplied by the interrupt controller. */
+/** Delivers an external interrupt supplied by the interrupt controller (EXT = 1, no DPL check). */
 export function deliverExternalInterrupt(cpu: Cpu, vector: number): void {
   const st = cpu.delivery;
   st.chain.length = 0;
-  st.chain.push(`external interrupt vector 0x${vector.toString(16)}`);
+  st.firstVector = -1;
   deliverWithNesting(cpu, vector, undefined, EventSource.External);
 }
 
 /**
- * INT n / INT3 / INTO / INT1 (SDM Vol. 2 "INT n/INTO/INT3/INT1"): delivered after EIP has been
- * advanced past the instruction. Faults during delivery restart the INT instruction.
+ * INT n / INT3 / INTO / INT1 (SDM Vol. 2A "INT n/INTO/INT3/INT1"), called by the instruction with
+ * EIP already past it (the return address pushed). INT n, INT3 and INTO check the gate's DPL
+ * against CPL; INT1 does not, and sets EXT. A fault during the delivery is a fault of the INT
+ * instruction: it is thrown to the execution loop, which restarts the instruction's state and
+ * delivers it (a #GP(vector·8+2) for a DPL violation, say), the chain continuing with it.
  */
-export function deliverSoftwareInterrupt(cpu: Cpu, vector: number): void {
+export function deliverSoftwareInterrupt(cpu: Cpu, vector: number, kind: SoftwareInterrupt = SoftwareInterrupt.INTn): void {
   if (cpu.softwareInterruptHook !== null && cpu.softwareInterruptHook(cpu, vector)) return;
-  cpu.delivery.chain.length = 0;
-  cpu.delivery.chain.push(`INT 0x${vector.toString(16)} at EIP 0x${(cpu.instrStart >>> 0).toString(16)}`);
-  deliver(cpu, vector, undefined, EventSource.Software);
+  try {
+    deliver(cpu, vector, undefined, kind === SoftwareInterrupt.INT1 ? EventSource.Int1 : EventSource.Software);
+  } catch (e) {
+    if (e instanceof CpuFault) {
+      const st = cpu.delivery;
+      st.chain.length = 0;
+      st.chain.push(`${INSTRUCTION_NAMES[kind]}${kind === SoftwareInterrupt.INTn ? ` ${hex(vector)}` : ""} at ${describeLocation(cpu, cpu.instrStart)}`);
+      st.firstVector = vector;
+    }
+    throw e;
+  }
 }
+const INSTRUCTION_NAMES = ["INT", "INT3", "INTO", "INT1"];
 
 function deliverWithNesting(cpu: Cpu, vector: number, errorCode: number | undefined, source: EventSource): void {
   const st = cpu.delivery;
@@ -67,21 +109,27 @@ function deliverWithNesting(cpu: Cpu, vector: number, errorCode: number | undefi
     deliver(cpu, vector, errorCode, source);
   } catch (e) {
     if (!(e instanceof CpuFault)) throw e;
-    st.chain.push(`${faultName(e.vector, e.errorCode)} while delivering ${faultName(vector, errorCode)}: ${e.reason}`);
-    // SDM Table 6-5: a fault during #DF delivery is a triple fault: the processor shuts down.
+    if (st.chain.length === 0) st.chain.push(`external interrupt ${hex(vector)} at ${describeLocation(cpu)}`);
+    st.chain.push(`${faultName(e.vector, e.errorCode)} while delivering ${eventName(vector, errorCode, source)}: ${e.reason}`);
+    cpu.onException?.(e, cpu.eip);
+    // SDM Table 6-5: a contributory or page fault while delivering #DF is a triple fault: shutdown.
     if (vector === Vector.DF) {
-      cpu.enterShutdown(`triple fault: ${faultName(e.vector, e.errorCode)} while delivering #DF`);
+      st.chain.push("→ triple fault: the processor shuts down (SDM Vol. 3A §6.15, Interrupt 8)");
+      cpu.enterShutdown(`triple fault: ${faultName(e.vector, e.errorCode)} while delivering #DF: ${e.reason}`);
       return;
     }
-    const first = source === EventSource.External ? DoubleFaultClass.Benign : dfClass(vector);
+    const first = source === EventSource.Exception ? dfClass(vector) : DoubleFaultClass.Benign;
     const second = dfClass(e.vector);
+    // SDM Table 6-5: contributory then contributory, or page fault then contributory or page fault: #DF
     const double =
       (first === DoubleFaultClass.Contributory && second === DoubleFaultClass.Contributory) ||
       (first === DoubleFaultClass.PageFault && second !== DoubleFaultClass.Benign);
+    if (VECTORS[e.vector]?.kind === ExceptionClass.Fault) cpu.flags |= EFLAGS.RF;
     if (double) {
-      st.chain.push("→ #DF(0) (SDM Vol. 3A Table 6-5)");
+      st.chain.push(`→ #DF(0): ${CLASS_NAMES[second]} exception during delivery of a ${CLASS_NAMES[first]} one (SDM Vol. 3A Table 6-5)`);
       deliverWithNesting(cpu, Vector.DF, 0, EventSource.Exception);
     } else {
+      st.chain.push(`→ ${faultName(e.vector, e.errorCode)} handled serially (SDM Vol. 3A Table 6-5: ${CLASS_NAMES[first]} then ${CLASS_NAMES[second]})`);
       deliverWithNesting(cpu, e.vector, e.errorCode, EventSource.Exception);
     }
   } finally {
@@ -89,157 +137,189 @@ function deliverWithNesting(cpu: Cpu, vector: number, errorCode: number | undefi
   }
 }
 
-/** One delivery attempt through the IVT or the IDT. */
-function deliver(cpu: Cpu, vector: number, errorCode: number | undefined, source: EventSource): void {
-  cpu.materializeFlags();
-  if (!cpu.protectedMode) {
-    if (cpu.v86Mode) { deliverProtected(cpu, vector, errorCode, source); return; }
-    deliverReal(cpu, vector);
-    return;
-  }
-  deliverProtected(cpu, vector, errorCode, source);
+function eventName(vector: number, errorCode: number | undefined, source: EventSource): string {
+  if (source === EventSource.Exception) return faultName(vector, errorCode);
+  if (source === EventSource.External) return `external interrupt ${hex(vector)}`;
+  return source === EventSource.Int1 ? "INT1" : `INT ${hex(vector)}`;
 }
 
-/** Real-address mode (SDM Vol. 3A §20.1.4): FLAGS, CS, IP pushed; IF, TF, AC cleared; CS:IP from the IVT. */
-function deliverReal(cpu: Cpu, vector: number): void {
-  const entry = vector * 4;
-  if (entry + 3 > cpu.idtrLimit) throw gp(0, `real-mode interrupt 0x${vector.toString(16)}: IVT entry beyond IDTR limit`);
-  const ip = cpu.readSystem16((cpu.idtrBase + entry) | 0);
-  const cs = cpu.readSystem16((cpu.idtrBase + entry + 2) | 0);
-  cpu.push16(cpu.getEflags() & 0xffff);
-  cpu.push16(cpu.segSel[SegReg.CS]);
-  cpu.push16(cpu.eip & 0xffff);
+function describeLocation(cpu: Cpu, eip: number = cpu.eip): string {
+  return `${hex(cpu.segSel[SegReg.CS])}:${hex(eip)} (CPL ${cpu.cpl})`;
+}
+
+/** One delivery attempt through the IVT or the IDT; throws before changing any state. */
+function deliver(cpu: Cpu, vector: number, errorCode: number | undefined, source: EventSource): void {
+  cpu.materializeFlags();
+  if ((cpu.cr0 & 1) === 0) deliverReal(cpu, vector, source);
+  else deliverProtected(cpu, vector, errorCode, source);
+}
+
+/**
+ * Real-address mode (SDM Vol. 3A §20.1.4, Vol. 2A INT n "REAL-ADDRESS-MODE"): the IVT entry at
+ * IDTR.base + 4·vector gives IP and CS; FLAGS, CS, IP are pushed (no error code), IF, TF, AC and RF
+ * are cleared. #GP if the entry is beyond the IDTR limit or the new IP beyond the CS limit; #SS if
+ * the stack has no room for 6 bytes.
+ */
+function deliverReal(cpu: Cpu, vector: number, source: EventSource): void {
+  const what = eventName(vector, undefined, source);
+  // the IVT entry must be within the IDTR limit, else #GP
+  if (vector * 4 + 3 > cpu.idtrLimit) throw gp(0, `real-mode ${what}: IVT entry ${hex(vector)} is beyond the IDTR limit ${hex(cpu.idtrLimit)}`);
+  const frame = new StackFrame().fromCurrent(cpu);
+  // the stack must have room for FLAGS, CS and IP, else #SS
+  frame.check(cpu, 6, 2, Vector.SS, 0, `real-mode ${what}`);
+  const entry = (cpu.idtrBase + vector * 4) | 0;
+  const ip = cpu.readSystem16(entry);
+  const cs = cpu.readSystem16(entry + 2);
+  // the new IP must be within the CS limit (which a real-mode load does not change), else #GP
+  if (ip > cpu.segLimit[SegReg.CS]) throw gp(0, `real-mode ${what}: IVT IP ${hex(ip)} is beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+  frame.push(cpu, 2, cpu.getEflags() & 0xffff);
+  frame.push(cpu, 2, cpu.segSel[SegReg.CS]);
+  frame.push(cpu, 2, cpu.eip & 0xffff);
+  frame.commitEsp(cpu);
   cpu.setEflags(cpu.getEflags() & ~(EFLAGS.IF | EFLAGS.TF | EFLAGS.AC | EFLAGS.RF));
   cpu.loadSegmentReal(SegReg.CS, cs);
   cpu.eip = ip;
 }
 
-/** Reads the IDT gate for a vector (SDM Vol. 3A §6.11). */
-export function readGate(cpu: Cpu, vector: number, ext: boolean): SegmentDescriptor {
+/** Reads the IDT gate for a vector (SDM Vol. 3A §6.11), #GP(vector·8+2+EXT) beyond the IDTR limit. */
+export function readGate(cpu: Cpu, vector: number, ext: boolean, what = `interrupt ${hex(vector)}`): SegmentDescriptor {
+  // the gate must be within the IDT limit, else #GP(error_code(vector, IDT, EXT))
   if (vector * 8 + 7 > cpu.idtrLimit)
-    throw gp(idtErrorCode(vector, ext), `IDT entry ${vector} is beyond the IDTR limit 0x${cpu.idtrLimit.toString(16)}`);
+    throw gp(idtErrorCode(vector, ext), `${what}: IDT entry ${hex(vector)} is beyond the IDTR limit ${hex(cpu.idtrLimit)}`);
   const lin = (cpu.idtrBase + vector * 8) | 0;
   return new SegmentDescriptor(cpu.readSystem32(lin), cpu.readSystem32(lin + 4));
 }
 
 /**
- * Reads the stack for privilege level `dpl` from the current TSS (SDM Vol. 3A §7.2.1, Figure 7-2):
- * SSn:ESPn at offsets 8n+8 and 8n+4 of a 32-bit TSS, 4n+4 and 4n+2 of a 16-bit one.
+ * Reads SSn:ESPn for privilege level `dpl` (0–2) from the current TSS (SDM Vol. 3A §7.2.1 Figure 7-2;
+ * Vol. 2A INT n / CALL "TSSstackAddress"): a 32-bit TSS holds ESPn at 8n+4 and SSn at 8n+8, a
+ * 16-bit one SPn at 4n+2 and SSn at 4n+4. #TS(TR selector + EXT) if the TSS limit does not cover them.
  */
-export function readTssStack(cpu: Cpu, dpl: number, ext: boolean): { ss: number; esp: number } {
+export function readTssStack(cpu: Cpu, dpl: number, ext: boolean, what: string): { ss: number; esp: number } {
+  // TR must hold a TSS (it always does once LTR ran; before, the task register is unusable)
+  if (cpu.trType === 0) throw ts(ext ? 1 : 0, `${what}: the task register holds no TSS (LTR was never executed), so there is no ring-${dpl} stack`);
   const tss32 = (cpu.trType & 8) !== 0;
-  const off = tss32 ? 8 * dpl + 4 : 4 * dpl + 2;
-  const size = tss32 ? 8 : 4;
-  if (off + size - 1 > cpu.trLimit)
-    throw ts(selectorErrorCode(cpu.trSel, ext), `TSS limit 0x${cpu.trLimit.toString(16)} too small to hold the ring-${dpl} stack pointer`);
-  const lin = (cpu.trBase + off) | 0;
+  const at = tss32 ? (dpl << 3) + 4 : (dpl << 2) + 2;
+  // TSSstackAddress + 5 (+ 3 for a 16-bit TSS) must be within the TSS limit, else #TS(TSS selector)
+  if (at + (tss32 ? 5 : 3) > cpu.trLimit)
+    throw ts(selectorErrorCode(cpu.trSel, ext), `${what}: the TSS limit ${hex(cpu.trLimit)} does not cover SS${dpl}:ESP${dpl} at offset ${hex(at)}`);
+  const lin = (cpu.trBase + at) | 0;
   if (tss32) return { esp: cpu.readSystem32(lin) >>> 0, ss: cpu.readSystem16(lin + 4) };
   return { esp: cpu.readSystem16(lin), ss: cpu.readSystem16(lin + 2) };
 }
 
 /**
- * Protected-mode delivery through an interrupt or trap gate (SDM Vol. 3A §6.12.1, and the
- * Operation section of INT n in Vol. 2). Task gates are not implemented yet: #GP with a reason.
+ * The new stack for an inner privilege level from the TSS, with the checks of SDM Vol. 2A INT n
+ * ("INTER-PRIVILEGE-LEVEL-INTERRUPT") and CALL ("MORE-PRIVILEGE"): a null SSn raises #TS(EXT);
+ * beyond the table limit, RPL != new CPL, DPL != new CPL or not a writable data segment raise
+ * #TS(SSn + EXT); not present raises #SS(SSn + EXT).
+ */
+export function innerStack(cpu: Cpu, newCpl: number, ext: boolean, what: string): { sel: number; desc: SegmentDescriptor; esp: number } {
+  const stack = readTssStack(cpu, newCpl, ext, what);
+  const sel = stack.ss;
+  const name = `TSS SS${newCpl} ${hex(sel)}`;
+  // the new SS must not be null, else #TS(EXT)
+  if (isNullSelector(sel)) throw ts(ext ? 1 : 0, `${what}: ${name} is a null selector`);
+  const desc = readDescriptor(cpu, sel, `${what}: ${name}`, ts, ext);
+  // its RPL must equal the new CPL, else #TS(SS selector)
+  if ((sel & 3) !== newCpl) throw ts(selectorErrorCode(sel, ext), `${what}: ${name} RPL ${sel & 3} != new CPL ${newCpl}`);
+  // its DPL must equal the new CPL, else #TS(SS selector)
+  if (desc.dpl !== newCpl) throw ts(selectorErrorCode(sel, ext), `${what}: ${name} descriptor DPL ${desc.dpl} != new CPL ${newCpl}`);
+  // it must be a writable data segment, else #TS(SS selector)
+  if (!desc.writable) throw ts(selectorErrorCode(sel, ext), `${what}: ${name} is a ${desc.typeName}, not a writable data segment`);
+  // it must be present, else #SS(SS selector)
+  if (!desc.present) throw ss(selectorErrorCode(sel, ext), `${what}: ${name} stack segment not present`);
+  return { sel, desc, esp: stack.esp };
+}
+
+/**
+ * Protected-mode delivery through an interrupt or trap gate (SDM Vol. 2A INT n Operation
+ * "PROTECTED-MODE", "TRAP-OR-INTERRUPT-GATE", "INTER-PRIVILEGE-LEVEL-INTERRUPT",
+ * "INTRA-PRIVILEGE-LEVEL-INTERRUPT", "INTERRUPT-FROM-VIRTUAL-8086-MODE"; Vol. 3A §6.12.1).
+ *
+ * The frame, from the top of the new stack: [GS FS DS ES (from V86)] [SS ESP (privilege change)]
+ * EFLAGS CS EIP [error code], in 4-byte slots for a 32-bit gate, 2-byte slots for a 16-bit one.
+ * Then CS:EIP come from the gate, CPL = the code segment's DPL (unless conforming), TF, NT, RF, VM
+ * are cleared, and IF too for an interrupt gate.
  */
 function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefined, source: EventSource): void {
-  const ext = source === EventSource.External;
+  const ext = source !== EventSource.Software;
   const idtEc = idtErrorCode(vector, ext);
-  const gate = readGate(cpu, vector, ext);
-  const type = gate.type;
-  const is32 = type === SystemType.InterruptGate32 || type === SystemType.TrapGate32;
-  const isGate = is32 || type === SystemType.InterruptGate16 || type === SystemType.TrapGate16;
-  if (type === SystemType.TaskGate && !gate.isCodeOrData)
-    throw gp(idtEc, `IDT entry ${vector} is a task gate: hardware task switches are not implemented`);
-  // must be an interrupt, trap or task gate
-  if (!isGate || gate.isCodeOrData)
-    throw gp(idtEc, `IDT entry ${vector} is not an interrupt, trap or task gate (type ${type})`);
-  // software interrupts: gate DPL must be >= CPL
+  const what = eventName(vector, errorCode, source);
+  const gate = readGate(cpu, vector, ext, what);
+  // the IDT entry must be an interrupt, trap or task gate, else #GP(error_code(vector, IDT, EXT))
+  if (!gate.isInterruptOrTrapGate && !gate.isTaskGate)
+    throw gp(idtEc, `${what}: IDT entry ${hex(vector)} is a ${gate.isSystem ? gate.typeName : "code/data segment descriptor"}, not an interrupt, trap or task gate`);
+  // software interrupts (INT n, INT3, INTO; not INT1): gate DPL must be >= CPL, else #GP(error_code(vector, IDT, 0))
   if (source === EventSource.Software && gate.dpl < cpu.cpl)
-    throw gp(idtEc, `INT 0x${vector.toString(16)}: gate DPL ${gate.dpl} < CPL ${cpu.cpl}`);
-  // gate must be present
-  if (!gate.present) throw np(idtEc, `IDT entry ${vector}: gate not present`);
+    throw gp(idtErrorCode(vector, false), `${what}: gate DPL ${gate.dpl} < CPL ${cpu.cpl}`);
+  // the gate must be present, else #NP(error_code(vector, IDT, EXT))
+  if (!gate.present) throw np(idtEc, `${what}: IDT entry ${hex(vector)} (${gate.typeName}) not present`);
+  if (gate.isTaskGate)
+    throw gp(idtEc, `${what}: IDT entry ${hex(vector)} is a task gate to TSS ${hex(gate.gateSelector)}: hardware task switching is not implemented`);
+
   const sel = gate.gateSelector;
-  // code-segment selector must not be null
-  if ((sel & 0xfffc) === 0) throw gp(ext ? 1 : 0, `IDT entry ${vector}: gate's code-segment selector is null`);
-  const cs = readDescriptor(cpu, sel, `IDT entry ${vector} target CS`, gp, ext);
-  // must be a code segment with DPL <= CPL
-  if (!cs.isCode) throw gp(selectorErrorCode(sel, ext), `IDT entry ${vector}: target ${sel.toString(16)} is not a code segment`);
-  if (cs.dpl > cpu.cpl) throw gp(selectorErrorCode(sel, ext), `IDT entry ${vector}: target CS DPL ${cs.dpl} > CPL ${cpu.cpl}`);
-  if (!cs.present) throw np(selectorErrorCode(sel, ext), `IDT entry ${vector}: target code segment not present`);
+  const csWhat = `${what} through ${gate.typeName} ${hex(vector)}`;
+  // the gate's code-segment selector must not be null, else #GP(EXT)
+  if (isNullSelector(sel)) throw gp(ext ? 1 : 0, `${csWhat}: the gate's code-segment selector ${hex(sel)} is null`);
+  const cs = readDescriptor(cpu, sel, `${csWhat}: target CS`, gp, ext);
+  // it must name a code segment with DPL <= CPL, else #GP(selector + EXT)
+  if (!cs.isCode) throw gp(selectorErrorCode(sel, ext), `${csWhat}: target ${hex(sel)} is a ${cs.isSystem ? cs.typeName : cs.typeName + " segment"}, not a code segment`);
+  if (cs.dpl > cpu.cpl) throw gp(selectorErrorCode(sel, ext), `${csWhat}: target code segment ${hex(sel)} DPL ${cs.dpl} > CPL ${cpu.cpl}`);
+  // the code segment must be present, else #NP(selector + EXT)
+  if (!cs.present) throw np(selectorErrorCode(sel, ext), `${csWhat}: target code segment ${hex(sel)} not present`);
 
+  const is32 = gate.is32BitSystem;
+  const slot: 2 | 4 = is32 ? 4 : 2;
+  const v86 = (cpu.flags & EFLAGS.VM) !== 0;
+  const withError = errorCode !== undefined ? 1 : 0;
+  const inner = !cs.conforming && cs.dpl < cpu.cpl;
+  const frame = new StackFrame();
+  let newSs: { sel: number; desc: SegmentDescriptor; esp: number } | undefined;
+  if (inner) {
+    // from virtual-8086 mode only to a ring-0 handler, else #GP(selector + EXT)
+    if (v86 && cs.dpl !== 0) throw gp(selectorErrorCode(sel, ext), `${csWhat}: from virtual-8086 mode the handler's code segment must have DPL 0, not ${cs.dpl}`);
+    newSs = innerStack(cpu, cs.dpl, ext, csWhat);
+    frame.fromDescriptor(newSs.desc, newSs.esp, cs.dpl);
+    // the new stack must have room for the frame, else #SS(error_code(NewSS, 0, EXT))
+    frame.check(cpu, slot * (5 + withError + (v86 ? 4 : 0)), slot, Vector.SS, selectorErrorCode(newSs.sel, ext), `${csWhat}: ring-${cs.dpl} stack`);
+  } else {
+    // from virtual-8086 mode a same-level (conforming or DPL-3) handler is not allowed, else #GP(selector + EXT)
+    if (v86) throw gp(selectorErrorCode(sel, ext), `${csWhat}: from virtual-8086 mode the handler must run at ring 0 in a non-conforming segment`);
+    frame.fromCurrent(cpu);
+    // the current stack must have room for the frame, else #SS(EXT)
+    frame.check(cpu, slot * (3 + withError), slot, Vector.SS, ext ? 1 : 0, `${csWhat}: current stack`);
+  }
+  const offset = is32 ? gate.gateOffset : gate.gateOffset & 0xffff;
+  // the gate's offset must be within the code segment limit, else #GP(EXT)
+  if (offset > cs.limit) throw gp(ext ? 1 : 0, `${csWhat}: gate offset ${hex(offset)} is beyond the limit ${hex(cs.limit)} of code segment ${hex(sel)}`);
+  setAccessedBit(cpu, sel, cs);
+  if (newSs !== undefined) setAccessedBit(cpu, newSs.sel, newSs.desc);
+
+  // ---- Nothing below can fault. ----
   const oldFlags = cpu.getEflags();
-  const oldCs = cpu.segSel[SegReg.CS], oldEip = cpu.eip >>> 0;
-  const oldSs = cpu.segSel[SegReg.SS], oldEsp = cpu.r32[4] >>> 0;
-  const v86 = (oldFlags & EFLAGS.VM) !== 0;
-  const newCpl = cs.conforming ? cpu.cpl : cs.dpl;
-  const offset = gate.gateOffset & (is32 ? 0xffffffff : 0xffff);
-  if (offset > cs.limit) throw gp(ext ? 1 : 0, `IDT entry ${vector}: gate offset 0x${offset.toString(16)} beyond the target CS limit`);
-
-  // Snapshot of what the stack switch changes, restored if a push faults.
-  const saved = saveStackState(cpu);
-  try {
-    if (!cs.conforming && cs.dpl < cpu.cpl) {
-      // Inter-privilege-level interrupt: new stack from the TSS.
-      const stack = readTssStack(cpu, cs.dpl, ext);
-      const nss = stack.ss;
-      if ((nss & 0xfffc) === 0) throw ts(ext ? 1 : 0, `TSS SS${cs.dpl} is a null selector`);
-      const sd = readDescriptor(cpu, nss, `TSS SS${cs.dpl}`, ts, ext);
-      if ((nss & 3) !== cs.dpl) throw ts(selectorErrorCode(nss, ext), `TSS SS${cs.dpl} RPL ${nss & 3} != new CPL ${cs.dpl}`);
-      if (sd.dpl !== cs.dpl) throw ts(selectorErrorCode(nss, ext), `TSS SS${cs.dpl} DPL ${sd.dpl} != new CPL ${cs.dpl}`);
-      if (!sd.writable) throw ts(selectorErrorCode(nss, ext), `TSS SS${cs.dpl} is not a writable data segment`);
-      if (!sd.present) throw ss(selectorErrorCode(nss, ext), `TSS SS${cs.dpl} not present`);
-      if (v86 && cs.dpl !== 0) throw gp(selectorErrorCode(sel, ext), `interrupt from virtual-8086 mode to a handler with DPL ${cs.dpl} != 0`);
-      cpu.cpl = cs.dpl;
-      loadCacheFromDescriptor(cpu, SegReg.SS, nss, sd);
-      cpu.updatePrivilege();
-      cpu.r32[4] = stack.esp;
-      if (v86) {
-        push(cpu, is32, cpu.segSel[SegReg.GS]);
-        push(cpu, is32, cpu.segSel[SegReg.FS]);
-        push(cpu, is32, cpu.segSel[SegReg.DS]);
-        push(cpu, is32, cpu.segSel[SegReg.ES]);
-      }
-      push(cpu, is32, oldSs);
-      push(cpu, is32, oldEsp);
-    } else if (cs.conforming || cs.dpl === cpu.cpl) {
-      if (v86) throw gp(selectorErrorCode(sel, ext), `interrupt from virtual-8086 mode to a non-ring-0 or conforming handler`);
-      // Intra-privilege-level interrupt: same stack.
-    } else {
-      throw gp(selectorErrorCode(sel, ext), `IDT entry ${vector}: target CS DPL ${cs.dpl} > CPL ${cpu.cpl}`);
+  if (newSs !== undefined) {
+    if (v86) {
+      frame.push(cpu, slot, cpu.segSel[SegReg.GS]);
+      frame.push(cpu, slot, cpu.segSel[SegReg.FS]);
+      frame.push(cpu, slot, cpu.segSel[SegReg.DS]);
+      frame.push(cpu, slot, cpu.segSel[SegReg.ES]);
     }
-    push(cpu, is32, oldFlags);
-    push(cpu, is32, oldCs);
-    push(cpu, is32, oldEip);
-    if (errorCode !== undefined) push(cpu, is32, errorCode);
-  } catch (e) {
-    restoreStackState(cpu, saved);
-    throw e;
+    frame.push(cpu, slot, cpu.segSel[SegReg.SS]);
+    frame.push(cpu, slot, cpu.r32[4]);
   }
-  if (v86) {
-    for (const s of [SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS]) setSegmentCache(cpu, s, 0, 0, 0, 0);
-  }
-  cpu.cpl = newCpl;
-  loadCacheFromDescriptor(cpu, SegReg.CS, (sel & 0xfffc) | newCpl, cs);
-  cpu.updatePrivilege();
-  cpu.eip = offset;
+  frame.push(cpu, slot, oldFlags);
+  frame.push(cpu, slot, cpu.segSel[SegReg.CS]);
+  frame.push(cpu, slot, cpu.eip);
+  if (errorCode !== undefined) frame.push(cpu, slot, errorCode);
+  const newCpl = inner ? cs.dpl : cpu.cpl;
+  if (newSs !== undefined) loadStackSegment(cpu, newSs.sel, newSs.desc, newCpl);
+  frame.commitEsp(cpu);
+  if (v86) for (const s of V86_DATA_SEGMENTS) loadNullSegment(cpu, s, 0);
   let f = oldFlags & ~(EFLAGS.TF | EFLAGS.NT | EFLAGS.RF | EFLAGS.VM);
-  if (type === SystemType.InterruptGate32 || type === SystemType.InterruptGate16) f &= ~EFLAGS.IF;
+  if ((gate.type & 1) === 0) f &= ~EFLAGS.IF; // interrupt gate (type 6/E): IF ← 0; trap gate (7/F) leaves it
   cpu.setEflags(f);
-  if (v86) { cpu.refreshSegments(); }
+  loadCodeSegment(cpu, sel, cs, newCpl);
+  cpu.eip = offset;
 }
-
-function push(cpu: Cpu, is32: boolean, v: number): void {
-  if (is32) cpu.push32(v); else cpu.push16(v & 0xffff);
-}
-
-interface StackState { cpl: number; sel: number; base: number; limit: number; ar: number; esp: number }
-function saveStackState(cpu: Cpu): StackState {
-  return { cpl: cpu.cpl, sel: cpu.segSel[SegReg.SS], base: cpu.segBase[SegReg.SS], limit: cpu.segLimit[SegReg.SS],
-    ar: cpu.segAr[SegReg.SS], esp: cpu.r32[4] };
-}
-function restoreStackState(cpu: Cpu, s: StackState): void {
-  cpu.cpl = s.cpl;
-  setSegmentCache(cpu, SegReg.SS, s.sel, s.base, s.limit, s.ar);
-  cpu.r32[4] = s.esp;
-  cpu.updatePrivilege();
-}
+const V86_DATA_SEGMENTS = [SegReg.GS, SegReg.FS, SegReg.DS, SegReg.ES] as const;

@@ -1,26 +1,63 @@
 /**
- * Segmentation (Intel SDM Vol. 3A chapter 3 and §5.1–5.6): selectors, descriptors, the descriptor
- * caches of the segment registers, segment-register loads with every protection check, and the
- * limit/type checks of memory accesses.
+ * Segmentation (Intel SDM Vol. 3A chapter 3 and §5.1–5.8): selectors, descriptors, the descriptor
+ * caches of the segment registers, segment-register loads with every protection check, the limit
+ * and type checks of memory accesses, and the stack frames that far transfers and interrupt
+ * delivery build (validated as a whole before the first write, so a fault leaves no trace).
+ *
+ * Where the SDM leaves doubt, Bochs (cpu/segment_ctrl_pro.cc, access.cc) is the reference; such
+ * places say so in a comment.
  */
-import type { Cpu } from "./cpu.js";
+import { TlbBit, type Cpu } from "./cpu.js";
 import { CpuFault, Vector, gp, np, selectorErrorCode, ss } from "./fault.js";
 import { EFLAGS } from "./flags.js";
 
-/** Segment registers in the encoding of ModRM.reg for MOV Sreg (SDM Vol. 2 Table 3-? "Sreg"). */
+/** Segment registers in the encoding of ModRM.reg for MOV Sreg (SDM Vol. 2A §3.1.1.1 "Sreg"). */
 export const enum SegReg { ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5 }
 export const SEG_NAMES = ["ES", "CS", "SS", "DS", "FS", "GS"] as const;
+
+/** Access-rights bits as kept in `Cpu.segAr` (descriptor bits 40–47 and 52–55, SDM Figure 3-8). */
+export const enum Ar {
+  /** Type bit 0: accessed. */
+  A = 0x01,
+  /** Type bit 1: readable (code) / writable (data). */
+  RW = 0x02,
+  /** Type bit 2: conforming (code) / expand-down (data). */
+  CE = 0x04,
+  /** Type bit 3: code. */
+  CODE = 0x08,
+  /** S: code or data (not system). */
+  S = 0x10,
+  DPL_SHIFT = 5,
+  DPL = 0x60,
+  P = 0x80,
+  AVL = 0x1000,
+  /** D/B: 32-bit code / big stack / expand-down upper bound FFFFFFFFH. */
+  DB = 0x4000,
+  G = 0x8000,
+}
+
+// =================================================================================================
+// Selectors and descriptors (SDM Vol. 3A §3.4.2, §3.4.5, §5.8.3, §6.11)
+// =================================================================================================
 
 /** A segment selector (SDM Vol. 3A §3.4.2): index, table indicator, requested privilege level. */
 export class SegmentSelector {
   constructor(readonly value: number) {}
-  get index(): number { return this.value >>> 3; }
+  get index(): number { return (this.value & 0xffff) >>> 3; }
   /** TI: 0 = GDT, 1 = LDT. */
   get ti(): number { return (this.value >> 2) & 1; }
   get rpl(): number { return this.value & 3; }
-  /** Index 0 in the GDT (SDM §3.4.2: the null selector). */
+  /**
+   * The null selector. The SDM (§3.4.2) names index 0 of the GDT; Bochs and QEMU treat any selector
+   * with index 0 as null whatever TI says (0004H–0007H included), and so does trapgate.
+   */
   get isNull(): boolean { return (this.value & 0xfffc) === 0; }
-  toString(): string { return `0x${this.value.toString(16)}`; }
+  toString(): string { return `0x${(this.value & 0xffff).toString(16)}`; }
+}
+
+/** True for a null selector (index 0; see SegmentSelector.isNull). */
+export function isNullSelector(sel: number): boolean {
+  return (sel & 0xfffc) === 0;
 }
 
 /** Descriptor type field values for system descriptors (S = 0), SDM Vol. 3A Table 3-2. */
@@ -30,10 +67,14 @@ export const enum SystemType {
   CallGate32 = 0xc, InterruptGate32 = 0xe, TrapGate32 = 0xf,
 }
 
+const SYSTEM_TYPE_NAMES = ["reserved type 0", "available 16-bit TSS", "LDT", "busy 16-bit TSS", "16-bit call gate",
+  "task gate", "16-bit interrupt gate", "16-bit trap gate", "reserved type 8", "available 32-bit TSS",
+  "reserved type 10", "busy 32-bit TSS", "32-bit call gate", "reserved type 13", "32-bit interrupt gate", "32-bit trap gate"];
+
 /**
- * A segment descriptor (SDM Vol. 3A §3.4.5, Figure 3-8), decoded from its two doublewords.
- * `ar` packs the access byte (bits 0–7) and the flags nibble AVL/L/D-B/G (bits 12–15), as the
- * descriptor's bits 40–55 with the limit nibble removed.
+ * A segment or gate descriptor (SDM Vol. 3A §3.4.5 Figure 3-8, §5.8.3 Figure 5-8, §6.11 Figure
+ * 6-2), decoded from its two doublewords. `ar` packs the access byte (bits 0–7) and the flags
+ * nibble AVL/L/D-B/G (bits 12–15), as the descriptor's bits 40–55 with the limit nibble removed.
  */
 export class SegmentDescriptor {
   constructor(readonly lo: number, readonly hi: number) {}
@@ -42,12 +83,13 @@ export class SegmentDescriptor {
   get rawLimit(): number { return (this.lo & 0xffff) | (this.hi & 0xf0000); }
   /** G: limit in 4 KiB units. */
   get granularity(): boolean { return (this.hi & 0x800000) !== 0; }
-  /** Effective limit in bytes: the highest valid offset for expand-up segments. */
+  /** Effective limit in bytes: the highest valid offset of an expand-up segment (SDM §3.4.5 "G flag"). */
   get limit(): number { return this.granularity ? ((this.rawLimit << 12) | 0xfff) >>> 0 : this.rawLimit; }
   get ar(): number { return (this.hi >>> 8) & 0xf0ff; }
   get type(): number { return (this.hi >>> 8) & 0xf; }
   /** S: 1 for code/data, 0 for system descriptors. */
   get isCodeOrData(): boolean { return (this.hi & 0x1000) !== 0; }
+  get isSystem(): boolean { return (this.hi & 0x1000) === 0; }
   get dpl(): number { return (this.hi >>> 13) & 3; }
   get present(): boolean { return (this.hi & 0x8000) !== 0; }
   /** D/B flag. */
@@ -55,18 +97,38 @@ export class SegmentDescriptor {
   get isCode(): boolean { return this.isCodeOrData && (this.type & 8) !== 0; }
   get isData(): boolean { return this.isCodeOrData && (this.type & 8) === 0; }
   get conforming(): boolean { return this.isCode && (this.type & 4) !== 0; }
-  get readable(): boolean { return this.isData || (this.type & 2) !== 0; }
+  get readable(): boolean { return this.isData || (this.isCode && (this.type & 2) !== 0); }
   get writable(): boolean { return this.isData && (this.type & 2) !== 0; }
   get expandDown(): boolean { return this.isData && (this.type & 4) !== 0; }
-  // Gate fields (SDM Vol. 3A §5.8.3, §6.11): selector and offset.
+  /** Data segment or non-conforming code segment: the kinds RET/IRET to an outer ring null out. */
+  get isDataOrNonConformingCode(): boolean { return this.isData || (this.isCode && (this.type & 4) === 0); }
+  // Gate fields (SDM Vol. 3A §5.8.3, §6.11): selector, offset, parameter count.
   get gateSelector(): number { return this.lo >>> 16; }
   get gateOffset(): number { return ((this.lo & 0xffff) | (this.hi & 0xffff0000)) >>> 0; }
   get gateParamCount(): number { return this.hi & 0x1f; }
+  /** A call gate (16- or 32-bit). */
+  get isCallGate(): boolean { return this.isSystem && (this.type === SystemType.CallGate16 || this.type === SystemType.CallGate32); }
+  /** An interrupt or trap gate (16- or 32-bit). */
+  get isInterruptOrTrapGate(): boolean { return this.isSystem && (this.type & 6) === 6; }
+  get isTaskGate(): boolean { return this.isSystem && this.type === SystemType.TaskGate; }
+  /** A 32-bit gate or TSS (type bit 3 of a system descriptor). */
+  get is32BitSystem(): boolean { return (this.type & 8) !== 0; }
+  /** Type as the SDM names it, e.g. "32-bit call gate", "non-conforming code", "read-only data". */
+  get typeName(): string {
+    if (this.isSystem) return SYSTEM_TYPE_NAMES[this.type];
+    if (this.isCode) return `${this.conforming ? "conforming" : "non-conforming"} ${this.readable ? "execute/read" : "execute-only"} code`;
+    return `${this.writable ? "read/write" : "read-only"}${this.expandDown ? " expand-down" : ""} data`;
+  }
   describe(): string {
-    const kind = this.isCodeOrData ? (this.isCode ? "code" : "data") : `system type ${this.type}`;
-    return `${kind} base=0x${this.base.toString(16)} limit=0x${this.limit.toString(16)} DPL=${this.dpl}${this.present ? "" : " not-present"}`;
+    if (this.isSystem && (this.isCallGate || this.isInterruptOrTrapGate || this.isTaskGate))
+      return `${this.typeName} to 0x${this.gateSelector.toString(16)}:0x${this.gateOffset.toString(16)} DPL ${this.dpl}${this.present ? "" : " not present"}`;
+    return `${this.typeName} base 0x${this.base.toString(16)} limit 0x${this.limit.toString(16)} DPL ${this.dpl}${this.present ? "" : " not present"}`;
   }
 }
+
+// =================================================================================================
+// Descriptor caches
+// =================================================================================================
 
 /**
  * Fills a segment register's cache and derives the access-check bounds.
@@ -81,21 +143,26 @@ export function setSegmentCache(cpu: Cpu, seg: number, sel: number, base: number
   refreshSegmentChecks(cpu, seg);
 }
 
-/** Recomputes the bounds used by the memory-access fast path from a segment's cache. */
+/**
+ * Recomputes the bounds used by the memory-access fast path from a segment's cache (SDM Vol. 3A
+ * §5.3 limit checking, §5.4 type checking). In protected mode: a not-present (null) register allows
+ * nothing; code is never writable and readable only with R = 1; expand-down data allows offsets
+ * limit+1 … FFFFH or FFFFFFFFH by the B flag. In real and virtual-8086 mode only the limit counts.
+ *
+ * An access that wraps past offset FFFFFFFFH of a 4-GiB segment faults here; the SDM (§5.3) calls
+ * that case implementation-specific.
+ */
 export function refreshSegmentChecks(cpu: Cpu, seg: number): void {
   const ar = cpu.segAr[seg];
   const limit = cpu.segLimit[seg];
   const protectedMode = (cpu.cr0 & 1) !== 0 && (cpu.flags & EFLAGS.VM) === 0;
-  const big = (ar & 0x4000) !== 0;
   let min = 0, max = limit, readable = true, writable = true;
   if (protectedMode) {
-    const present = (ar & 0x80) !== 0;
-    const code = (ar & 0x18) === 0x18;
-    if (!present) { readable = writable = false; }
-    else if (code) { readable = (ar & 2) !== 0; writable = false; }
+    if ((ar & Ar.P) === 0) { readable = writable = false; }
+    else if ((ar & (Ar.S | Ar.CODE)) === (Ar.S | Ar.CODE)) { readable = (ar & Ar.RW) !== 0; writable = false; }
     else {
-      writable = (ar & 2) !== 0;
-      if ((ar & 4) !== 0) { min = limit + 1; max = big ? 0xffffffff : 0xffff; }
+      writable = (ar & Ar.RW) !== 0;
+      if ((ar & Ar.CE) !== 0) { min = limit + 1; max = (ar & Ar.DB) !== 0 ? 0xffffffff : 0xffff; }
     }
   }
   cpu.segMin[seg] = min;
@@ -118,46 +185,66 @@ export function segmentAccessFault(cpu: Cpu, seg: number, off: number, size: num
   const ar = cpu.segAr[seg];
   const pm = cpu.protectedMode;
   const what = `${write ? "write" : "read"} of ${size} byte${size > 1 ? "s" : ""} at ${name}:0x${(off >>> 0).toString(16)}`;
-  if (pm && (ar & 0x80) === 0) throw mk(`${what}: ${name} holds a null selector`);
-  if (pm && write && cpu.segWriteMax[seg] < 0) throw mk(`${what}: ${name} is not a writable data segment`);
-  if (pm && !write && cpu.segReadMax[seg] < 0) throw mk(`${what}: ${name} is an execute-only code segment`);
-  const down = pm && (ar & 0x1c) === 0x14;
-  throw mk(`${what}: outside the ${down ? "expand-down " : ""}segment limit 0x${cpu.segLimit[seg].toString(16)}`);
+  if (pm && (ar & Ar.P) === 0) throw mk(`${what}: ${name} holds a null selector (0x${cpu.segSel[seg].toString(16)})`);
+  if (pm && write && cpu.segWriteMax[seg] < 0) throw mk(`${what}: ${name} (0x${cpu.segSel[seg].toString(16)}) is not a writable data segment`);
+  if (pm && !write && cpu.segReadMax[seg] < 0) throw mk(`${what}: ${name} (0x${cpu.segSel[seg].toString(16)}) is an execute-only code segment`);
+  const down = pm && (ar & (Ar.S | Ar.CODE | Ar.CE)) === (Ar.S | Ar.CE);
+  if (down) {
+    const top = (ar & Ar.DB) !== 0 ? "FFFFFFFF" : "FFFF";
+    throw mk(`${what}: outside the expand-down segment's valid offsets 0x${(cpu.segLimit[seg] + 1).toString(16)}–0x${top} (limit 0x${cpu.segLimit[seg].toString(16)})`);
+  }
+  throw mk(`${what}: beyond the ${name} limit 0x${cpu.segLimit[seg].toString(16)}`);
 }
 
-/** Real-mode and virtual-8086-mode load: base = selector × 16, limit and attributes unchanged except in V86 (SDM §20.1.1). */
+/**
+ * Real-address-mode and virtual-8086-mode load (SDM Vol. 3A §20.1.1): base = selector × 16.
+ * In real mode the limit and the D/B and G flags of the cache stay as they were ("unreal" mode, as
+ * Bochs does); a cache left unusable by a null protected-mode load becomes a present read/write data
+ * segment again. In virtual-8086 mode the limit is FFFFH and the attributes those of a DPL-3 segment.
+ */
 export function loadSegmentRealMode(cpu: Cpu, seg: number, sel: number): void {
   cpu.segSel[seg] = sel & 0xffff;
   cpu.segBase[seg] = (sel & 0xffff) << 4;
   if (cpu.v86Mode) {
     cpu.segLimit[seg] = 0xffff;
     cpu.segAr[seg] = seg === SegReg.CS ? 0xfb : 0xf3;
+  } else if ((cpu.segAr[seg] & (Ar.P | Ar.S)) !== (Ar.P | Ar.S)) {
+    cpu.segAr[seg] = (cpu.segAr[seg] & 0xf000) | 0x93;
   }
   refreshSegmentChecks(cpu, seg);
   if (seg === SegReg.CS || seg === SegReg.SS) cpu.updatePrivilege();
 }
 
+// =================================================================================================
+// Descriptor tables
+// =================================================================================================
+
 /**
  * Reads the descriptor a selector names (SDM Vol. 3A §3.5.1): the GDT or, with TI = 1, the LDT.
- * Throws #GP(selector) when the index is beyond the table limit (or the LDT is null).
- * @param errorFor selects the fault vector/format for the limit violation (default #GP)
+ * Throws `fault(selector error code)` when the index is beyond the table limit or the LDT is null
+ * (#GP by default; #TS for the stack of an inner ring). The read is a supervisor access (§4.6), so
+ * it may raise #PF.
+ * @param what the operation, for the fault's reason (e.g. "far CALL", "load of SS with 0x23")
+ * @param ext the EXT bit of the error code (fault during delivery of an external event)
  */
 export function readDescriptor(cpu: Cpu, sel: number, what: string, fault: (ec: number, r: string) => CpuFault = gp,
   ext = false): SegmentDescriptor {
   const s = new SegmentSelector(sel);
   let base: number, limit: number;
   if (s.ti === 1) {
+    // the LDT must be loaded (Bochs: "LDTR.valid = 0" raises the same fault with the selector)
     if ((cpu.ldtrSel & 0xfffc) === 0) throw fault(selectorErrorCode(sel, ext), `${what}: selector ${s} refers to the LDT, but LDTR is null`);
     base = cpu.ldtrBase; limit = cpu.ldtrLimit;
   } else { base = cpu.gdtrBase; limit = cpu.gdtrLimit; }
   const off = s.index * 8;
+  // selector index must be within the table limit
   if (off + 7 > limit)
     throw fault(selectorErrorCode(sel, ext), `${what}: selector ${s} index ${s.index} is beyond the ${s.ti ? "LDT" : "GDT"} limit 0x${limit.toString(16)}`);
   const lin = (base + off) | 0;
   return new SegmentDescriptor(cpu.readSystem32(lin), cpu.readSystem32(lin + 4));
 }
 
-/** Sets the accessed bit of a code/data descriptor in memory (SDM §3.4.5.1). */
+/** Sets the accessed bit of a code/data descriptor in memory when it is clear (SDM §3.4.5.1). */
 export function setAccessedBit(cpu: Cpu, sel: number, d: SegmentDescriptor): void {
   if (!d.isCodeOrData || (d.type & 1) !== 0) return;
   const base = (sel & 4) !== 0 ? cpu.ldtrBase : cpu.gdtrBase;
@@ -165,53 +252,215 @@ export function setAccessedBit(cpu: Cpu, sel: number, d: SegmentDescriptor): voi
   cpu.writeSystem8(lin, cpu.readSystem8(lin) | 1);
 }
 
-/** Loads a segment register's cache from a descriptor (no checks). */
+/** Loads a segment register's cache from a descriptor (no checks); the cached type shows the accessed bit. */
 export function loadCacheFromDescriptor(cpu: Cpu, seg: number, sel: number, d: SegmentDescriptor): void {
-  setSegmentCache(cpu, seg, sel, d.base, d.limit, d.ar | 1);
+  setSegmentCache(cpu, seg, sel & 0xffff, d.base, d.limit, d.ar | (d.isCodeOrData ? Ar.A : 0));
 }
 
+/** A null data-segment register: selector kept, cache unusable (every access raises #GP(0)). */
+export function loadNullSegment(cpu: Cpu, seg: number, sel: number): void {
+  setSegmentCache(cpu, seg, sel & 0xffff, 0, 0, 0);
+}
+
+// =================================================================================================
+// Segment-register loads
+// =================================================================================================
+
 /**
- * MOV/POP/LDS… to a data segment register or SS, with the protected-mode checks of SDM Vol. 2
- * "MOV—Move" (Operation, protected mode) and Vol. 3A §5.5–5.6. In real and virtual-8086 mode the
- * base is selector × 16. Faults: #GP(0) null SS; #GP(selector) for limit, type and privilege;
- * #SS(selector) for a not-present stack segment; #NP(selector) otherwise.
+ * MOV/POP/LDS… to a data segment register or SS, with the protected-mode checks of SDM Vol. 2B
+ * "MOV—Move" (Operation) and Vol. 3A §5.5–5.7. In real and virtual-8086 mode the base is
+ * selector × 16. Faults: #GP(0) for a null SS; #GP(selector) for the table limit, type and
+ * privilege; #SS(selector) for a not-present stack segment; #NP(selector) otherwise. Sets the
+ * accessed bit. Does not set the MOV SS / POP SS interrupt shadow (the instruction does).
  */
 export function loadDataSegment(cpu: Cpu, seg: number, sel: number): void {
   sel &= 0xffff;
   if (!cpu.protectedMode) { loadSegmentRealMode(cpu, seg, sel); return; }
   const s = new SegmentSelector(sel);
   const name = SEG_NAMES[seg];
-  const op = `load of ${name} with ${s}`;
   if (seg === SegReg.SS) {
-    // SS: the null selector is never valid
-    if (s.isNull) throw gp(0, `${op}: SS cannot be loaded with a null selector`);
-    const d = readDescriptor(cpu, sel, op);
-    // RPL must equal CPL
-    if (s.rpl !== cpu.cpl) throw gp(selectorErrorCode(sel), `${op}: selector RPL ${s.rpl} != CPL ${cpu.cpl}`);
-    // must be a writable data segment
-    if (!d.writable) throw gp(selectorErrorCode(sel), `${op}: SS must be a writable data segment (${d.describe()})`);
-    // DPL must equal CPL
-    if (d.dpl !== cpu.cpl) throw gp(selectorErrorCode(sel), `${op}: descriptor DPL ${d.dpl} != CPL ${cpu.cpl}`);
-    // present, else #SS(selector)
-    if (!d.present) throw ss(selectorErrorCode(sel), `${op}: stack segment not present`);
+    // the null selector cannot be loaded into SS, else #GP(0)
+    if (s.isNull) throw gp(0, `load of SS with null selector ${s}`);
+    const d = readDescriptor(cpu, sel, `load of SS with ${s}`);
+    // selector RPL must equal CPL, else #GP(selector)
+    if (s.rpl !== cpu.cpl) throw gp(selectorErrorCode(sel), `load of SS with ${s}: selector RPL ${s.rpl} != CPL ${cpu.cpl}`);
+    // the segment must be a writable data segment, else #GP(selector)
+    if (!d.writable) throw gp(selectorErrorCode(sel), `load of SS with ${s}: ${d.typeName} is not a writable data segment`);
+    // descriptor DPL must equal CPL, else #GP(selector)
+    if (d.dpl !== cpu.cpl) throw gp(selectorErrorCode(sel), `load of SS with ${s}: descriptor DPL ${d.dpl} != CPL ${cpu.cpl}`);
+    // the segment must be present, else #SS(selector)
+    if (!d.present) throw ss(selectorErrorCode(sel), `load of SS with ${s}: stack segment not present`);
     setAccessedBit(cpu, sel, d);
     loadCacheFromDescriptor(cpu, seg, sel, d);
     cpu.updatePrivilege();
     return;
   }
-  // DS, ES, FS, GS: a null selector loads an unusable register (accesses then raise #GP(0)).
-  if (s.isNull) { setSegmentCache(cpu, seg, sel, 0, 0, 0); return; }
-  const d = readDescriptor(cpu, sel, op);
-  // must be a data segment or a readable code segment
+  // DS, ES, FS, GS: a null selector loads an unusable register (accesses then raise #GP(0))
+  if (s.isNull) { loadNullSegment(cpu, seg, sel); return; }
+  const d = readDescriptor(cpu, sel, `load of ${name} with ${s}`);
+  // the segment must be a data or readable code segment, else #GP(selector)
   if (!d.isCodeOrData || (d.isCode && !d.readable))
-    throw gp(selectorErrorCode(sel), `${op}: not a data or readable code segment (${d.describe()})`);
-  // data and non-conforming code: RPL and CPL must be <= DPL
-  if (!d.conforming && (s.rpl > d.dpl || cpu.cpl > d.dpl))
-    throw gp(selectorErrorCode(sel), `${op}: RPL ${s.rpl} / CPL ${cpu.cpl} > descriptor DPL ${d.dpl}`);
-  if (!d.present) throw np(selectorErrorCode(sel), `${op}: segment not present`);
+    throw gp(selectorErrorCode(sel), `load of ${name} with ${s}: ${d.typeName} is not a data or readable code segment`);
+  // data and non-conforming code: RPL <= DPL and CPL <= DPL, else #GP(selector)
+  if (!d.conforming && s.rpl > d.dpl)
+    throw gp(selectorErrorCode(sel), `load of ${name} with ${s}: selector RPL ${s.rpl} > descriptor DPL ${d.dpl}`);
+  if (!d.conforming && cpu.cpl > d.dpl)
+    throw gp(selectorErrorCode(sel), `load of ${name} with ${s}: CPL ${cpu.cpl} > descriptor DPL ${d.dpl}`);
+  // the segment must be present, else #NP(selector)
+  if (!d.present) throw np(selectorErrorCode(sel), `load of ${name} with ${s}: segment not present`);
   setAccessedBit(cpu, sel, d);
   loadCacheFromDescriptor(cpu, seg, sel, d);
 }
 
-/** Vector for the "not present" of a stack segment (used by delivery code). */
-export const STACK_FAULT = Vector.SS;
+/**
+ * The checks on the code segment a far JMP/CALL (to a segment directly), RETF or IRET goes to
+ * (SDM Vol. 2 JMP/CALL/RET/IRET Operation; Bochs check_cs): a code segment, else #GP(selector);
+ * non-conforming: DPL = `cpl` and RPL <= `cpl`; conforming: DPL <= `cpl`; present, else #NP(selector).
+ * For JMP/CALL `cpl` is CPL and `rpl` the selector's RPL; for RETF/IRET both are the return RPL.
+ */
+export function checkCodeSegment(d: SegmentDescriptor, sel: number, rpl: number, cpl: number, what: string): void {
+  const s = `0x${(sel & 0xffff).toString(16)}`;
+  // the descriptor must be a code segment, else #GP(selector)
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `${what}: ${s} is a ${d.typeName}, not a code segment`);
+  if (!d.conforming) {
+    // non-conforming: DPL must equal the privilege level, else #GP(selector)
+    if (d.dpl !== cpl) throw gp(selectorErrorCode(sel), `${what}: non-conforming code segment ${s} DPL ${d.dpl} != ${cpl === rpl ? "RPL" : "CPL"} ${cpl}`);
+    // and the selector's RPL must be <= CPL, else #GP(selector)
+    if (rpl > cpl) throw gp(selectorErrorCode(sel), `${what}: selector ${s} RPL ${rpl} > CPL ${cpl}`);
+  } else if (d.dpl > cpl) {
+    // conforming: DPL must be <= the privilege level, else #GP(selector)
+    throw gp(selectorErrorCode(sel), `${what}: conforming code segment ${s} DPL ${d.dpl} > ${cpl === rpl ? "RPL" : "CPL"} ${cpl}`);
+  }
+  // the segment must be present, else #NP(selector)
+  if (!d.present) throw np(selectorErrorCode(sel), `${what}: code segment ${s} not present`);
+}
+
+/**
+ * Loads CS from a checked descriptor with RPL = `cpl` and makes `cpl` the CPL (SDM Vol. 3A §5.8.1:
+ * "CS(RPL) ← CPL"). The caller sets the accessed bit first (setAccessedBit), before its commit
+ * point, since that write may fault.
+ */
+export function loadCodeSegment(cpu: Cpu, sel: number, d: SegmentDescriptor, cpl: number): void {
+  cpu.cpl = cpl;
+  loadCacheFromDescriptor(cpu, SegReg.CS, (sel & 0xfffc) | cpl, d);
+  cpu.updatePrivilege();
+}
+
+/**
+ * Loads SS from a checked descriptor with RPL = `cpl` (stack switches of far CALL, RETF, IRET and
+ * interrupt delivery). As for loadCodeSegment, the caller sets the accessed bit beforehand.
+ */
+export function loadStackSegment(cpu: Cpu, sel: number, d: SegmentDescriptor, cpl: number): void {
+  loadCacheFromDescriptor(cpu, SegReg.SS, (sel & 0xfffc) | cpl, d);
+  cpu.updatePrivilege();
+}
+
+/**
+ * After RETF or IRET to an outer privilege level (SDM Vol. 2 RET and IRET, Operation, "FOR each
+ * SegReg in (ES, FS, GS, and DS)"): a data or non-conforming code segment whose cached DPL is below
+ * the new CPL, or an unusable (null) register, becomes the null selector 0.
+ */
+export function nullInaccessibleSegments(cpu: Cpu): void {
+  for (const seg of OUTER_CHECKED) {
+    const ar = cpu.segAr[seg];
+    const dpl = (ar & Ar.DPL) >> Ar.DPL_SHIFT;
+    const usable = (ar & (Ar.P | Ar.S)) === (Ar.P | Ar.S);
+    const conformingCode = (ar & (Ar.CODE | Ar.CE)) === (Ar.CODE | Ar.CE);
+    if (!usable || (dpl < cpu.cpl && !conformingCode)) loadNullSegment(cpu, seg, 0);
+  }
+}
+const OUTER_CHECKED = [SegReg.ES, SegReg.FS, SegReg.GS, SegReg.DS] as const;
+
+// =================================================================================================
+// Stack frames of far transfers and interrupt delivery
+// =================================================================================================
+
+/**
+ * A stack that a far CALL, RETF, IRET or an interrupt delivery is about to write: the segment's
+ * bounds (from the SS cache or from a new stack's descriptor not yet loaded) and the privilege of
+ * the writes for paging. `check` validates a whole frame before the first write (the restart
+ * rule: a fault must leave memory and registers as they were), `write` then stores the slots.
+ */
+export class StackFrame {
+  base = 0;
+  /** Lowest and highest valid offsets (expand-down segments start above the limit). */
+  min = 0;
+  max = 0;
+  /** B flag: ESP (true) or SP (false). */
+  big = true;
+  /** Privilege of the writes for paging (SDM §4.6: the new CPL for a new stack). */
+  cpl = 0;
+  /** Stack pointer the frame grows down from, and where it ends after `push`es. */
+  top = 0;
+  sp = 0;
+
+  /** The current stack (SS cache), at the current CPL. */
+  fromCurrent(cpu: Cpu): this {
+    this.base = cpu.segBase[SegReg.SS];
+    this.min = cpu.segMin[SegReg.SS];
+    this.max = cpu.segWriteMax[SegReg.SS];
+    this.big = cpu.ss32;
+    this.cpl = cpu.cpl;
+    this.top = this.sp = cpu.esp;
+    return this;
+  }
+
+  /** A new stack from its (checked, writable data) descriptor and initial ESP, written at privilege `cpl`. */
+  fromDescriptor(d: SegmentDescriptor, esp: number, cpl: number): this {
+    this.base = d.base | 0;
+    this.big = d.big;
+    if (d.expandDown) { this.min = d.limit + 1; this.max = d.big ? 0xffffffff : 0xffff; }
+    else { this.min = 0; this.max = d.limit; }
+    this.cpl = cpl;
+    this.top = this.sp = this.big ? esp >>> 0 : esp & 0xffff;
+    return this;
+  }
+
+  /**
+   * Checks that `bytes` bytes pushed in `size`-byte slots below `top` lie within the segment
+   * (else `vector`(`errorCode`)) and that their pages are writable at the frame's privilege
+   * (else #PF). Nothing is written.
+   */
+  check(cpu: Cpu, bytes: number, size: 2 | 4, vector: Vector.SS | Vector.GP, errorCode: number, what: string): void {
+    for (let d = size; d <= bytes; d += size) {
+      const off = this.big ? (this.top - d) >>> 0 : (this.top - d) & 0xffff;
+      if (off < this.min || off + size - 1 > this.max) {
+        throw new CpuFault(vector, errorCode, `${what}: no room for ${bytes} bytes below ${this.big ? "ESP" : "SP"} 0x${this.top.toString(16)} ` +
+          `(stack offsets 0x${this.min.toString(16)}–0x${this.max.toString(16)})`);
+      }
+      probeWrite(cpu, (this.base + off) | 0, this.cpl === 3);
+      probeWrite(cpu, (this.base + off + size - 1) | 0, this.cpl === 3);
+    }
+  }
+
+  /** Pushes a checked slot of `size` bytes (selectors are zero-extended to 32 bits, as SDM "padded"). */
+  push(cpu: Cpu, size: 2 | 4, v: number): void {
+    this.sp = this.big ? (this.sp - size) >>> 0 : (this.sp - size) & 0xffff;
+    const lin = (this.base + this.sp) | 0;
+    const user = this.cpl === 3;
+    if (size === 4 && (lin & 0xfff) <= 0xffc) { cpu.writePhys32(probeWrite(cpu, lin, user), v); return; }
+    for (let k = 0; k < size; k++) cpu.writePhys8(probeWrite(cpu, (lin + k) | 0, user), (v >>> (8 * k)) & 0xff);
+  }
+
+  /** Sets ESP (or SP for a 16-bit stack) to where the pushes ended. */
+  commitEsp(cpu: Cpu): void {
+    if (this.big) cpu.r32[4] = this.sp | 0; else cpu.r16[4 * 2] = this.sp;
+  }
+}
+
+/** Linear → physical for a write at the given privilege, walking the page tables if needed (may #PF). */
+function probeWrite(cpu: Cpu, lin: number, user: boolean): number {
+  if (!cpu.paging) return lin >>> 0;
+  const e = cpu.tlb[lin >>> 12];
+  if ((e & (user ? TlbBit.UserWrite : TlbBit.SupervisorWrite)) !== 0) return ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
+  return cpu.walk(lin, true, user);
+}
+
+/**
+ * Reads the `index`-th slot of `size` bytes above SS:ESP without popping (RETF and IRET read their
+ * whole frame before changing anything). Limit violations raise #SS(0).
+ */
+export function peekStack(cpu: Cpu, index: number, size: 2 | 4): number {
+  const off = cpu.stackOffset(index * size);
+  return size === 4 ? cpu.read32(SegReg.SS, off) : cpu.read16(SegReg.SS, off);
+}

@@ -12,6 +12,7 @@ test("pmode fixture: a ring-3 fault is delivered through the IDT stub with the r
   assert.equal(ev.kind === "interrupt" && ev.vector, 13);
   assert.equal(m.cpu.cpl, 0);
   assert.equal(m.cpu.segSel[SegReg.SS], SEL.KDATA);
-  assert.deepEqual(m.stack(6), [0, LAYOUT.UCODE_ADDR, SEL.UCODE, 0x2, LAYOUT.USTACK_TOP, SEL.UDATA]);
+  // error code, EIP, CS, EFLAGS (RF = 1: a fault, SDM Vol. 3B §17.3.1.1), ESP, SS
+  assert.deepEqual(m.stack(6), [0, LAYOUT.UCODE_ADDR, SEL.UCODE, 0x10002, LAYOUT.USTACK_TOP, SEL.UDATA]);
   assert.equal(m.cpu.r32[4] >>> 0, LAYOUT.KSTACK_TOP - 24);
 });
