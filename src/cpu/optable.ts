@@ -13,11 +13,13 @@ import { STACK_FORMS } from "./ops/stack.js";
 import { STRING_FORMS } from "./ops/string.js";
 import { CONTROL_FORMS } from "./ops/control.js";
 import { SYSTEM_FORMS } from "./ops/system.js";
+import { FAR_FORMS } from "./ops/far.js";
+import { SEGLOAD_FORMS } from "./ops/segload.js";
 
 /** All forms, in group order. */
 export const OPCODE_FORMS: readonly OpForm[] = [
   ...ALU_FORMS, ...MULDIV_FORMS, ...SHIFT_FORMS, ...BIT_FORMS, ...MOVE_FORMS, ...STACK_FORMS,
-  ...STRING_FORMS, ...CONTROL_FORMS, ...SYSTEM_FORMS,
+  ...STRING_FORMS, ...CONTROL_FORMS, ...SYSTEM_FORMS, ...FAR_FORMS, ...SEGLOAD_FORMS,
 ];
 
 /** The compiled map (immutable after construction). */

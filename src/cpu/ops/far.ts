@@ -1,0 +1,465 @@
+/**
+ * Far control transfers: JMP far (EA Ap, FF /5 Mp), CALL far (9A Ap, FF /3 Mp), RETF (CB, CA Iw)
+ * and IRET (CF), in real-address mode and in protected mode with every check of the SDM's
+ * Operation sections (Vol. 2A CALL, JMP, IRET; Vol. 2B RET) and Vol. 3A §5.8 (privilege-level
+ * checks for control transfers, call gates, the stack switch through the TSS).
+ *
+ * Each handler reads and checks everything (descriptors, the whole stack frame, the new EIP against
+ * the limit) before changing any register, so a fault leaves the instruction restartable.
+ *
+ * Not implemented yet, each raising #GP(selector) with a reason that says so: far JMP/CALL to a TSS
+ * or through a task gate (hardware task switches), IRET with EFLAGS.NT = 1 (return from a nested
+ * task) and IRET to virtual-8086 mode.
+ */
+import type { Cpu } from "../cpu.js";
+import type { Insn } from "../decoder.js";
+import { Vector, gp, np, selectorErrorCode, ss } from "../fault.js";
+import { EFLAGS } from "../flags.js";
+import { innerStack } from "../interrupts.js";
+import type { Handler, OpForm } from "../opmap.js";
+import {
+  SegReg, SegmentDescriptor, SegmentSelector, StackFrame, SystemType, checkCodeSegment, isNullSelector, loadCodeSegment,
+  loadStackSegment, nullInaccessibleSegments, peekStack, readDescriptor, setAccessedBit,
+} from "../segmentation.js";
+
+const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
+
+// =================================================================================================
+// JMP far and CALL far
+// =================================================================================================
+
+/**
+ * JMP to `sel`:`offset` (SDM Vol. 2A JMP, Operation). Real and virtual-8086 mode: CS = sel with
+ * base sel × 16. Protected mode: a code segment (conforming or not), or a call gate (which cannot
+ * change the privilege level for JMP).
+ */
+export function farJump(cpu: Cpu, sel: number, offset: number, op32: boolean): void {
+  sel &= 0xffff;
+  const eip = op32 ? offset >>> 0 : offset & 0xffff;
+  if (!cpu.protectedMode) {
+    // the target must be within the CS limit (unchanged by a real-mode load), else #GP(0)
+    if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `far JMP to ${hex(sel)}:${hex(eip)}: offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+    cpu.loadSegmentReal(SegReg.CS, sel);
+    cpu.eip = eip;
+    return;
+  }
+  const what = `far JMP to ${hex(sel)}:${hex(eip)}`;
+  // the selector must not be null, else #GP(0)
+  if (isNullSelector(sel)) throw gp(0, `${what}: null selector`);
+  const d = readDescriptor(cpu, sel, what);
+  if (d.isCodeOrData) {
+    // a code segment: conforming DPL <= CPL; non-conforming RPL <= CPL and DPL = CPL; present
+    checkCodeSegment(d, sel, sel & 3, cpu.cpl, what);
+    // the offset must be within the segment limit, else #GP(0)
+    if (eip > d.limit) throw gp(0, `${what}: offset beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
+    setAccessedBit(cpu, sel, d);
+    loadCodeSegment(cpu, sel, d, cpu.cpl);
+    cpu.eip = eip;
+    return;
+  }
+  switch (d.type) {
+    case SystemType.CallGate16:
+    case SystemType.CallGate32:
+      jumpThroughCallGate(cpu, sel, d, what);
+      return;
+    case SystemType.TaskGate:
+    case SystemType.TSS16Available:
+    case SystemType.TSS32Available:
+      taskSwitchNotImplemented(cpu, sel, d, what);
+      return;
+  }
+  // anything else is not a valid target, #GP(selector)
+  throw gp(selectorErrorCode(sel), `${what}: ${hex(sel)} is a ${d.typeName}, not a code segment, call gate, task gate or TSS`);
+}
+
+/** JMP through a call gate (SDM Vol. 2A JMP "CALL-GATE"): the target runs at the current privilege level. */
+function jumpThroughCallGate(cpu: Cpu, gateSel: number, gate: SegmentDescriptor, what: string): void {
+  const via = `${what} through call gate ${hex(gateSel)}`;
+  checkGatePrivilege(cpu, gateSel, gate, via);
+  // the gate must be present, else #NP(gate selector)
+  if (!gate.present) throw np(selectorErrorCode(gateSel), `${via}: gate not present`);
+  const sel = gate.gateSelector;
+  // the gate's code-segment selector must not be null, else #GP(0)
+  if (isNullSelector(sel)) throw gp(0, `${via}: the gate's code-segment selector is null`);
+  const d = readDescriptor(cpu, sel, `${via}: target`);
+  // it must be a code segment, else #GP(code-segment selector)
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `${via}: target ${hex(sel)} is a ${d.typeName}, not a code segment`);
+  // conforming: DPL <= CPL; non-conforming: DPL = CPL (JMP never changes privilege), else #GP(code-segment selector)
+  if (d.conforming && d.dpl > cpu.cpl) throw gp(selectorErrorCode(sel), `${via}: conforming code segment ${hex(sel)} DPL ${d.dpl} > CPL ${cpu.cpl}`);
+  if (!d.conforming && d.dpl !== cpu.cpl)
+    throw gp(selectorErrorCode(sel), `${via}: non-conforming code segment ${hex(sel)} DPL ${d.dpl} != CPL ${cpu.cpl} (a JMP cannot change the privilege level)`);
+  // it must be present, else #NP(code-segment selector)
+  if (!d.present) throw np(selectorErrorCode(sel), `${via}: code segment ${hex(sel)} not present`);
+  const eip = gate.is32BitSystem ? gate.gateOffset : gate.gateOffset & 0xffff;
+  // the gate's offset must be within the code segment limit, else #GP(0)
+  if (eip > d.limit) throw gp(0, `${via}: gate offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
+  setAccessedBit(cpu, sel, d);
+  loadCodeSegment(cpu, sel, d, cpu.cpl);
+  cpu.eip = eip;
+}
+
+/** Call gates: gate DPL >= CPL and gate DPL >= the gate selector's RPL, else #GP(gate selector) (SDM Vol. 3A §5.8.4). */
+function checkGatePrivilege(cpu: Cpu, gateSel: number, gate: SegmentDescriptor, via: string): void {
+  if (gate.dpl < cpu.cpl) throw gp(selectorErrorCode(gateSel), `${via}: gate DPL ${gate.dpl} < CPL ${cpu.cpl}`);
+  if (gate.dpl < (gateSel & 3)) throw gp(selectorErrorCode(gateSel), `${via}: gate DPL ${gate.dpl} < selector RPL ${gateSel & 3}`);
+}
+
+/**
+ * Far JMP/CALL to a TSS or through a task gate: the SDM's checks up to the task switch itself, which
+ * is not implemented (#GP with the TSS or gate selector and a reason saying so).
+ */
+function taskSwitchNotImplemented(cpu: Cpu, sel: number, d: SegmentDescriptor, what: string): never {
+  // DPL >= CPL and DPL >= RPL, else #GP(selector)
+  if (d.dpl < cpu.cpl) throw gp(selectorErrorCode(sel), `${what}: ${d.typeName} DPL ${d.dpl} < CPL ${cpu.cpl}`);
+  if (d.dpl < (sel & 3)) throw gp(selectorErrorCode(sel), `${what}: ${d.typeName} DPL ${d.dpl} < selector RPL ${sel & 3}`);
+  // present, else #NP(selector)
+  if (!d.present) throw np(selectorErrorCode(sel), `${what}: ${d.typeName} not present`);
+  throw gp(selectorErrorCode(sel), `${what}: ${d.typeName} ${hex(sel)}: hardware task switching is not implemented`);
+}
+
+/**
+ * CALL to `sel`:`offset` (SDM Vol. 2A CALL, Operation): pushes CS and EIP (IP) and jumps. Protected
+ * mode: to a code segment at the same privilege level, or through a call gate — to an inner ring
+ * with the stack switch through the TSS and the copy of the gate's parameter count of dwords
+ * (words for a 16-bit gate) from the caller's stack.
+ */
+export function farCall(cpu: Cpu, sel: number, offset: number, op32: boolean): void {
+  sel &= 0xffff;
+  const size: 2 | 4 = op32 ? 4 : 2;
+  const eip = op32 ? offset >>> 0 : offset & 0xffff;
+  if (!cpu.protectedMode) {
+    const frame = new StackFrame().fromCurrent(cpu);
+    // the stack must have room for CS and EIP, else #SS
+    frame.check(cpu, 2 * size, size, Vector.SS, 0, `far CALL to ${hex(sel)}:${hex(eip)}`);
+    // the target must be within the CS limit, else #GP(0)
+    if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `far CALL to ${hex(sel)}:${hex(eip)}: offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+    frame.push(cpu, size, cpu.segSel[SegReg.CS]);
+    frame.push(cpu, size, cpu.eip);
+    frame.commitEsp(cpu);
+    cpu.loadSegmentReal(SegReg.CS, sel);
+    cpu.eip = eip;
+    return;
+  }
+  const what = `far CALL to ${hex(sel)}:${hex(eip)}`;
+  // the selector must not be null, else #GP(0)
+  if (isNullSelector(sel)) throw gp(0, `${what}: null selector`);
+  const d = readDescriptor(cpu, sel, what);
+  if (d.isCodeOrData) {
+    checkCodeSegment(d, sel, sel & 3, cpu.cpl, what);
+    const frame = new StackFrame().fromCurrent(cpu);
+    // the stack must have room for the return address, else #SS(0)
+    frame.check(cpu, 2 * size, size, Vector.SS, 0, what);
+    // the offset must be within the segment limit, else #GP(0)
+    if (eip > d.limit) throw gp(0, `${what}: offset beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
+    setAccessedBit(cpu, sel, d);
+    frame.push(cpu, size, cpu.segSel[SegReg.CS]);
+    frame.push(cpu, size, cpu.eip);
+    frame.commitEsp(cpu);
+    loadCodeSegment(cpu, sel, d, cpu.cpl);
+    cpu.eip = eip;
+    return;
+  }
+  switch (d.type) {
+    case SystemType.CallGate16:
+    case SystemType.CallGate32:
+      callThroughCallGate(cpu, sel, d, what);
+      return;
+    case SystemType.TaskGate:
+    case SystemType.TSS16Available:
+    case SystemType.TSS32Available:
+      taskSwitchNotImplemented(cpu, sel, d, what);
+      return;
+  }
+  throw gp(selectorErrorCode(sel), `${what}: ${hex(sel)} is a ${d.typeName}, not a code segment, call gate, task gate or TSS`);
+}
+
+/** CALL through a call gate (SDM Vol. 2A CALL "CALL-GATE", "MORE-PRIVILEGE", "SAME-PRIVILEGE"; Vol. 3A §5.8.5, §5.8.6). */
+function callThroughCallGate(cpu: Cpu, gateSel: number, gate: SegmentDescriptor, what: string): void {
+  const via = `${what} through call gate ${hex(gateSel)}`;
+  checkGatePrivilege(cpu, gateSel, gate, via);
+  // the gate must be present, else #NP(gate selector)
+  if (!gate.present) throw np(selectorErrorCode(gateSel), `${via}: gate not present`);
+  const sel = gate.gateSelector;
+  // the gate's code-segment selector must not be null, else #GP(0)
+  if (isNullSelector(sel)) throw gp(0, `${via}: the gate's code-segment selector is null`);
+  const d = readDescriptor(cpu, sel, `${via}: target`);
+  // it must be a code segment with DPL <= CPL, else #GP(code-segment selector)
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `${via}: target ${hex(sel)} is a ${d.typeName}, not a code segment`);
+  if (d.dpl > cpu.cpl) throw gp(selectorErrorCode(sel), `${via}: target code segment ${hex(sel)} DPL ${d.dpl} > CPL ${cpu.cpl}`);
+  // it must be present, else #NP(code-segment selector)
+  if (!d.present) throw np(selectorErrorCode(sel), `${via}: code segment ${hex(sel)} not present`);
+  const slot: 2 | 4 = gate.is32BitSystem ? 4 : 2;
+  const eip = gate.is32BitSystem ? gate.gateOffset : gate.gateOffset & 0xffff;
+
+  if (!d.conforming && d.dpl < cpu.cpl) {
+    // MORE-PRIVILEGE: new stack from the TSS (checks as for interrupts, EXT = 0)
+    const newCpl = d.dpl;
+    const stack = innerStack(cpu, newCpl, false, via);
+    const count = gate.gateParamCount;
+    const frame = new StackFrame().fromDescriptor(stack.desc, stack.esp, newCpl);
+    // the new stack must have room for SS, ESP, the parameters, CS and EIP, else #SS(SS selector)
+    frame.check(cpu, slot * (4 + count), slot, Vector.SS, selectorErrorCode(stack.sel), `${via}: ring-${newCpl} stack`);
+    // the gate's offset must be within the code segment limit, else #GP(0)
+    if (eip > d.limit) throw gp(0, `${via}: gate offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
+    // the parameters, read from the caller's stack at the caller's privilege (#SS(0), #PF)
+    const params = count > 0 ? new Int32Array(count) : NO_PARAMS;
+    for (let k = 0; k < count; k++) params[k] = peekStack(cpu, k, slot);
+    setAccessedBit(cpu, sel, d);
+    setAccessedBit(cpu, stack.sel, stack.desc);
+    // ---- Nothing below can fault. ----
+    frame.push(cpu, slot, cpu.segSel[SegReg.SS]);
+    frame.push(cpu, slot, cpu.esp);
+    for (let k = count - 1; k >= 0; k--) frame.push(cpu, slot, params[k]);
+    frame.push(cpu, slot, cpu.segSel[SegReg.CS]);
+    frame.push(cpu, slot, cpu.eip);
+    loadStackSegment(cpu, stack.sel, stack.desc, newCpl);
+    frame.commitEsp(cpu);
+    loadCodeSegment(cpu, sel, d, newCpl);
+    cpu.eip = eip;
+    return;
+  }
+  // SAME-PRIVILEGE: the return address on the current stack, in the gate's size
+  const frame = new StackFrame().fromCurrent(cpu);
+  // the stack must have room for CS and EIP, else #SS(0)
+  frame.check(cpu, 2 * slot, slot, Vector.SS, 0, via);
+  // the gate's offset must be within the code segment limit, else #GP(0)
+  if (eip > d.limit) throw gp(0, `${via}: gate offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
+  setAccessedBit(cpu, sel, d);
+  frame.push(cpu, slot, cpu.segSel[SegReg.CS]);
+  frame.push(cpu, slot, cpu.eip);
+  frame.commitEsp(cpu);
+  loadCodeSegment(cpu, sel, d, cpu.cpl);
+  cpu.eip = eip;
+}
+const NO_PARAMS = new Int32Array(0);
+
+// =================================================================================================
+// RETF
+// =================================================================================================
+
+/**
+ * Far return (SDM Vol. 2B RET, Operation): pops EIP and CS, then releases `release` bytes of
+ * parameters. Protected mode: to the same privilege level, or to an outer one — which also pops
+ * ESP and SS (after releasing the parameters from the inner stack, and releases them again from the
+ * outer stack) and nulls DS/ES/FS/GS that the outer ring may not use.
+ */
+export function farReturn(cpu: Cpu, op32: boolean, release: number): void {
+  const size: 2 | 4 = op32 ? 4 : 2;
+  const mask = op32 ? 0xffffffff : 0xffff;
+  // the return address: #SS(0) if the top 2 slots are beyond the stack limit
+  const eip = (peekStack(cpu, 0, size) & mask) >>> 0;
+  const sel = peekStack(cpu, 1, size) & 0xffff;
+  if (!cpu.protectedMode) {
+    // the return offset must be within the CS limit, else #GP(0)
+    if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `RETF to ${hex(sel)}:${hex(eip)}: offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+    cpu.loadSegmentReal(SegReg.CS, sel);
+    cpu.eip = eip;
+    cpu.adjustEsp(2 * size + release);
+    return;
+  }
+  const what = `RETF to ${hex(sel)}:${hex(eip)}`;
+  const s = new SegmentSelector(sel);
+  // the return CS selector must not be null, else #GP(0)
+  if (s.isNull) throw gp(0, `${what}: return CS selector is null`);
+  const d = readDescriptor(cpu, sel, what);
+  // it must be a code segment, else #GP(selector)
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `${what}: return CS ${s} is a ${d.typeName}, not a code segment`);
+  // its RPL must be >= CPL, else #GP(selector)
+  if (s.rpl < cpu.cpl) throw gp(selectorErrorCode(sel), `${what}: return CS RPL ${s.rpl} < CPL ${cpu.cpl}`);
+  // conforming: DPL <= RPL; non-conforming: DPL = RPL; present, else #NP(selector)
+  checkCodeSegment(d, sel, s.rpl, s.rpl, what);
+  if (s.rpl === cpu.cpl) {
+    // RETURN-TO-SAME-PRIVILEGE-LEVEL: the offset must be within the limit, else #GP(0)
+    if (eip > d.limit) throw gp(0, `${what}: return offset beyond the limit ${hex(d.limit)} of code segment ${s}`);
+    setAccessedBit(cpu, sel, d);
+    loadCodeSegment(cpu, sel, d, cpu.cpl);
+    cpu.eip = eip;
+    cpu.adjustEsp(2 * size + release);
+    return;
+  }
+  // RETURN-TO-OUTER-PRIVILEGE-LEVEL: ESP and SS above the released parameters (#SS(0) beyond the limit)
+  const newEsp = peekBytesAbove(cpu, 2 * size + release, size);
+  const newSs = peekBytesAbove(cpu, 3 * size + release, size) & 0xffff;
+  const ssWhat = `${what}: return SS ${hex(newSs)}`;
+  // the return SS must not be null, else #GP(0)
+  if (isNullSelector(newSs)) throw gp(0, `${ssWhat}: null selector`);
+  const sd = readDescriptor(cpu, newSs, ssWhat);
+  // its RPL must equal the return CS RPL, else #GP(selector)
+  if ((newSs & 3) !== s.rpl) throw gp(selectorErrorCode(newSs), `${ssWhat}: RPL ${newSs & 3} != return CS RPL ${s.rpl}`);
+  // it must be a writable data segment, else #GP(selector)
+  if (!sd.writable) throw gp(selectorErrorCode(newSs), `${ssWhat}: ${sd.typeName} is not a writable data segment`);
+  // its DPL must equal the return CS RPL, else #GP(selector)
+  if (sd.dpl !== s.rpl) throw gp(selectorErrorCode(newSs), `${ssWhat}: descriptor DPL ${sd.dpl} != return CS RPL ${s.rpl}`);
+  // it must be present, else #SS(selector) (RET's rule; IRET raises #NP here)
+  if (!sd.present) throw ss(selectorErrorCode(newSs), `${ssWhat}: stack segment not present`);
+  // the return offset must be within the code segment limit, else #GP(0)
+  if (eip > d.limit) throw gp(0, `${what}: return offset beyond the limit ${hex(d.limit)} of code segment ${s}`);
+  setAccessedBit(cpu, sel, d);
+  setAccessedBit(cpu, newSs, sd);
+  // ---- Nothing below can fault. ----
+  loadCodeSegment(cpu, sel, d, s.rpl);
+  loadStackSegment(cpu, newSs, sd, s.rpl);
+  const esp = op32 ? newEsp >>> 0 : newEsp & 0xffff;
+  // the parameters are released from the outer stack too (SDM: "ESP ← ESP + SRC" after the switch)
+  if (sd.big) cpu.r32[4] = (esp + release) | 0; else cpu.r16[4 * 2] = esp + release;
+  nullInaccessibleSegments(cpu);
+}
+
+/** The `size`-byte value `byteOffset` bytes above SS:ESP (RETF Iw may release any number of bytes). */
+function peekBytesAbove(cpu: Cpu, byteOffset: number, size: 2 | 4): number {
+  const off = cpu.stackOffset(byteOffset);
+  return size === 4 ? cpu.read32(SegReg.SS, off) : cpu.read16(SegReg.SS, off);
+}
+
+// =================================================================================================
+// IRET
+// =================================================================================================
+
+/** EFLAGS bits IRET restores at any privilege level (SDM Vol. 2A IRET: CF PF AF ZF SF TF DF OF NT). */
+const IRET_ALWAYS = EFLAGS.CF | EFLAGS.PF | EFLAGS.AF | EFLAGS.ZF | EFLAGS.SF | EFLAGS.TF | EFLAGS.DF | EFLAGS.OF | EFLAGS.NT;
+
+/**
+ * IRET/IRETD (SDM Vol. 2A IRET, Operation). Real mode: pops EIP, CS, EFLAGS. Protected mode:
+ * return to the same privilege level, or to an outer one (also pops ESP and SS, and nulls DS/ES/
+ * FS/GS the outer ring may not use). Which EFLAGS bits change depends on the privilege of the IRET:
+ * IF only if CPL <= IOPL, IOPL (and VIF/VIP) only at CPL 0, RF/AC/ID only with a 32-bit operand.
+ */
+export function interruptReturn(cpu: Cpu, op32: boolean): void {
+  const size: 2 | 4 = op32 ? 4 : 2;
+  const mask = op32 ? 0xffffffff : 0xffff;
+  if ((cpu.cr0 & 1) === 0) { realModeIret(cpu, op32); return; }
+  if ((cpu.flags & EFLAGS.VM) !== 0) { v86Iret(cpu, op32); return; }
+  // NT = 1: return to the task in the TSS back link (TASK-RETURN)
+  if ((cpu.flags & EFLAGS.NT) !== 0)
+    throw gp(0, `IRET with EFLAGS.NT = 1 returns from a nested task (back link in TSS ${hex(cpu.trSel)}): hardware task switching is not implemented`);
+  // the frame: #SS(0) if the top 3 slots are beyond the stack limit
+  const eip = (peekStack(cpu, 0, size) & mask) >>> 0;
+  const sel = peekStack(cpu, 1, size) & 0xffff;
+  const tempFlags = peekStack(cpu, 2, size) & mask;
+  const what = `IRET to ${hex(sel)}:${hex(eip)}`;
+  // VM = 1 in the EFLAGS image at CPL 0: return to virtual-8086 mode
+  if ((tempFlags & EFLAGS.VM) !== 0 && cpu.cpl === 0)
+    throw gp(0, `${what}: VM = 1 in the EFLAGS image at CPL 0 returns to virtual-8086 mode, which is not implemented`);
+  const s = new SegmentSelector(sel);
+  // the return CS selector must not be null, else #GP(0)
+  if (s.isNull) throw gp(0, `${what}: return CS selector is null`);
+  const d = readDescriptor(cpu, sel, what);
+  // its RPL must be >= CPL, else #GP(selector)
+  if (s.rpl < cpu.cpl) throw gp(selectorErrorCode(sel), `IRET: return CS RPL ${s.rpl} < CPL ${cpu.cpl}`);
+  // a code segment; conforming: DPL <= RPL; non-conforming: DPL = RPL; present, else #NP(selector)
+  checkCodeSegment(d, sel, s.rpl, s.rpl, what);
+
+  // The EFLAGS bits this IRET may change, decided at the current (old) CPL.
+  let change = IRET_ALWAYS;
+  if (op32) change |= EFLAGS.RF | EFLAGS.AC | EFLAGS.ID;
+  if (cpu.cpl <= ((cpu.flags & EFLAGS.IOPL) >> 12)) change |= EFLAGS.IF;
+  if (cpu.cpl === 0) change |= EFLAGS.IOPL | (op32 ? EFLAGS.VIF | EFLAGS.VIP : 0);
+  const newFlags = (cpu.getEflags() & ~change) | (tempFlags & change);
+
+  if (s.rpl === cpu.cpl) {
+    // RETURN-TO-SAME-PRIVILEGE-LEVEL: EIP must be within the CS limit, else #GP(0)
+    if (eip > d.limit) throw gp(0, `${what}: return offset beyond the limit ${hex(d.limit)} of code segment ${s}`);
+    setAccessedBit(cpu, sel, d);
+    loadCodeSegment(cpu, sel, d, cpu.cpl);
+    cpu.eip = eip;
+    cpu.adjustEsp(3 * size);
+    cpu.setEflags(newFlags);
+    return;
+  }
+  // RETURN-TO-OUTER-PRIVILEGE-LEVEL: ESP and SS (#SS(0) beyond the stack limit)
+  const newEsp = peekStack(cpu, 3, size) & mask;
+  const newSs = peekStack(cpu, 4, size) & 0xffff;
+  const ssWhat = `${what}: return SS ${hex(newSs)}`;
+  // the return SS must not be null, else #GP(0)
+  if (isNullSelector(newSs)) throw gp(0, `${ssWhat}: null selector`);
+  // its RPL must equal the return CS RPL, else #GP(selector)
+  if ((newSs & 3) !== s.rpl) throw gp(selectorErrorCode(newSs), `${ssWhat}: RPL ${newSs & 3} != return CS RPL ${s.rpl}`);
+  const sd = readDescriptor(cpu, newSs, ssWhat);
+  // it must be a writable data segment, else #GP(selector)
+  if (!sd.writable) throw gp(selectorErrorCode(newSs), `${ssWhat}: ${sd.typeName} is not a writable data segment`);
+  // its DPL must equal the return CS RPL, else #GP(selector)
+  if (sd.dpl !== s.rpl) throw gp(selectorErrorCode(newSs), `${ssWhat}: descriptor DPL ${sd.dpl} != return CS RPL ${s.rpl}`);
+  // it must be present, else #NP(selector)
+  if (!sd.present) throw np(selectorErrorCode(newSs), `${ssWhat}: stack segment not present`);
+  // EIP must be within the CS limit, else #GP(0)
+  if (eip > d.limit) throw gp(0, `${what}: return offset beyond the limit ${hex(d.limit)} of code segment ${s}`);
+  setAccessedBit(cpu, sel, d);
+  setAccessedBit(cpu, newSs, sd);
+  // ---- Nothing below can fault. ----
+  cpu.setEflags(newFlags);
+  loadCodeSegment(cpu, sel, d, s.rpl);
+  loadStackSegment(cpu, newSs, sd, s.rpl);
+  if (sd.big) cpu.r32[4] = newEsp | 0; else cpu.r16[4 * 2] = newEsp;
+  nullInaccessibleSegments(cpu);
+  cpu.eip = eip;
+}
+
+/**
+ * Real-address mode IRET: EIP, CS, EFLAGS from the stack; a 32-bit IRET keeps VM, VIF and VIP
+ * ("EFLAGS ← (tempEFLAGS AND 257FD5H) OR (EFLAGS AND 1A0000H)"), a 16-bit one loads FLAGS[15:0].
+ */
+function realModeIret(cpu: Cpu, op32: boolean): void {
+  const size: 2 | 4 = op32 ? 4 : 2;
+  const eip = op32 ? peekStack(cpu, 0, 4) >>> 0 : peekStack(cpu, 0, 2);
+  const sel = peekStack(cpu, 1, size) & 0xffff;
+  const tempFlags = peekStack(cpu, 2, size);
+  // the return offset must be within the CS limit, else #GP(0)
+  if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `real-mode IRET to ${hex(sel)}:${hex(eip)}: offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+  const old = cpu.getEflags();
+  cpu.loadSegmentReal(SegReg.CS, sel);
+  cpu.eip = eip;
+  cpu.adjustEsp(3 * size);
+  cpu.setEflags(op32 ? (tempFlags & 0x257fd5) | (old & 0x1a0000) : (old & 0xffff0000) | (tempFlags & 0xffff));
+}
+
+/**
+ * IRET in virtual-8086 mode (SDM Vol. 2A IRET "VIRTUAL-8086-MODE"): with IOPL = 3 as in real mode
+ * but IOPL (and VM, VIF, VIP) unchanged; with IOPL < 3, #GP(0) (CR4.VME is not supported).
+ */
+function v86Iret(cpu: Cpu, op32: boolean): void {
+  // IOPL must be 3, else #GP(0) to the virtual-8086 monitor
+  if ((cpu.flags & EFLAGS.IOPL) !== EFLAGS.IOPL) throw gp(0, `IRET in virtual-8086 mode with IOPL ${(cpu.flags & EFLAGS.IOPL) >> 12} < 3`);
+  const size: 2 | 4 = op32 ? 4 : 2;
+  const eip = op32 ? peekStack(cpu, 0, 4) >>> 0 : peekStack(cpu, 0, 2);
+  const sel = peekStack(cpu, 1, size) & 0xffff;
+  const tempFlags = peekStack(cpu, 2, size);
+  // the return offset must be within the CS limit, else #GP(0)
+  if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `virtual-8086 IRET to ${hex(sel)}:${hex(eip)}: offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+  const old = cpu.getEflags();
+  const keep = EFLAGS.VM | EFLAGS.IOPL | EFLAGS.VIF | EFLAGS.VIP;
+  cpu.loadSegmentReal(SegReg.CS, sel);
+  cpu.eip = eip;
+  cpu.adjustEsp(3 * size);
+  cpu.setEflags(op32 ? (old & keep) | (tempFlags & ~keep) : (old & (0xffff0000 | EFLAGS.IOPL)) | (tempFlags & 0xffff & ~EFLAGS.IOPL));
+}
+
+// =================================================================================================
+// Handlers and opcode-table forms
+// =================================================================================================
+
+const JMP_Ap: readonly [Handler, Handler] = [(c, i) => farJump(c, i.imm2, i.imm, false), (c, i) => farJump(c, i.imm2, i.imm, true)];
+const CALL_Ap: readonly [Handler, Handler] = [(c, i) => farCall(c, i.imm2, i.imm, false), (c, i) => farCall(c, i.imm2, i.imm, true)];
+
+/** Reads a far pointer m16:16 / m16:32 (offset first, then the selector). */
+function farPointer(c: Cpu, i: Insn, op32: boolean, to: (c: Cpu, sel: number, off: number, op32: boolean) => void): void {
+  const ea = c.ea(i);
+  const off = op32 ? c.read32(i.seg, ea) : c.read16(i.seg, ea);
+  const sel = c.read16(i.seg, ea + (op32 ? 4 : 2));
+  to(c, sel, off, op32);
+}
+const JMP_Mp: readonly [Handler, Handler] = [(c, i) => farPointer(c, i, false, farJump), (c, i) => farPointer(c, i, true, farJump)];
+const CALL_Mp: readonly [Handler, Handler] = [(c, i) => farPointer(c, i, false, farCall), (c, i) => farPointer(c, i, true, farCall)];
+const RETF: readonly [Handler, Handler] = [(c) => farReturn(c, false, 0), (c) => farReturn(c, true, 0)];
+const RETF_Iw: readonly [Handler, Handler] = [(c, i) => farReturn(c, false, i.imm), (c, i) => farReturn(c, true, i.imm)];
+const IRET: readonly [Handler, Handler] = [(c) => interruptReturn(c, false), (c) => interruptReturn(c, true)];
+
+/** Opcode-table forms of the far control transfers. */
+export const FAR_FORMS: readonly OpForm[] = [
+  { op: 0xea, mnemonic: "JMP", operands: "Ap", exec: JMP_Ap },
+  { op: 0x9a, mnemonic: "CALL", operands: "Ap", exec: CALL_Ap },
+  { op: 0xff, reg: 5, mod: "mem", mnemonic: "JMP", operands: "Mp", exec: JMP_Mp },
+  { op: 0xff, reg: 3, mod: "mem", mnemonic: "CALL", operands: "Mp", exec: CALL_Mp },
+  { op: 0xcb, mnemonic: "RETF", operands: "", exec: RETF },
+  { op: 0xca, mnemonic: "RETF", operands: "Iw", exec: RETF_Iw },
+  { op: 0xcf, mnemonic: "IRET", operands: "", exec: IRET },
+];
