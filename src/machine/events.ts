@@ -9,9 +9,12 @@
 export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
   private readonly listeners: { [K in keyof Events]?: Array<(...args: Events[K]) => void> } = {};
 
+  // Lists are replaced, never changed in place, so `emit` can iterate one without copying it
+  // while a listener adds or removes listeners.
+
   /** Adds `listener` for `event`; returns a function that removes it again. */
   on<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): () => void {
-    (this.listeners[event] ??= []).push(listener);
+    this.listeners[event] = [...(this.listeners[event] ?? []), listener];
     return () => this.off(event, listener);
   }
 
@@ -20,14 +23,14 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     const list = this.listeners[event];
     if (list === undefined) return;
     const i = list.indexOf(listener);
-    if (i >= 0) list.splice(i, 1);
+    if (i >= 0) this.listeners[event] = [...list.slice(0, i), ...list.slice(i + 1)];
   }
 
   /** Calls every listener of `event` with `args`. */
   emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
     const list = this.listeners[event];
-    if (list === undefined || list.length === 0) return;
-    for (const listener of list.slice()) listener(...args);
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) list[i](...args);
   }
 
   /** True when `event` has at least one listener. */

@@ -34,6 +34,8 @@ const SIZE_MASK = [0, 0xff, 0xffff, 0, 0xffffffff] as const;
 /** The I/O address space: ports 0x0000–0xFFFF. */
 export class IoBus {
   private readonly handlers: Array<PortHandler | undefined> = new Array(0x10000).fill(undefined);
+  /** Per port: bit n set when the handler decodes accesses of n bytes (bits 1, 2, 4). */
+  private readonly widths = new Uint8Array(0x10000);
   private readonly ranges: PortRange[] = [];
   /** Called for every access to an unclaimed port (debugging aid); null = silent. */
   onUnclaimed: ((port: number, size: IoSize, write: boolean, value: number) => void) | null = null;
@@ -53,7 +55,11 @@ export class IoBus {
         throw new Error(`${handler.name}: port 0x${p.toString(16)} is already claimed by ${other.name}`);
       }
     }
-    for (let p = first; p < first + count; p++) this.handlers[p] = handler;
+    const widths = (handler.sizes ?? [1]).reduce((m, size) => m | (1 << size), 0);
+    for (let p = first; p < first + count; p++) {
+      this.handlers[p] = handler;
+      this.widths[p] = widths;
+    }
     this.ranges.push({ first, last: first + count - 1, handler });
     this.ranges.sort((a, b) => a.first - b.first);
   }
@@ -72,7 +78,7 @@ export class IoBus {
   read(port: number, size: IoSize): number {
     port &= 0xffff;
     const h = this.handlers[port];
-    if (h !== undefined && decodes(h, size)) {
+    if (h !== undefined && (this.widths[port] & (1 << size)) !== 0) {
       return h.read === undefined ? SIZE_MASK[size] : (h.read(port, size) & SIZE_MASK[size]) >>> 0;
     }
     if (size === 1) {
@@ -89,7 +95,7 @@ export class IoBus {
     port &= 0xffff;
     value = (value & SIZE_MASK[size]) >>> 0;
     const h = this.handlers[port];
-    if (h !== undefined && decodes(h, size)) {
+    if (h !== undefined && (this.widths[port] & (1 << size)) !== 0) {
       h.write?.(port, size, value);
       return;
     }
@@ -100,8 +106,4 @@ export class IoBus {
     }
     for (let i = 0; i < size; i++) this.write((port + i) & 0xffff, 1, (value >>> (8 * i)) & 0xff);
   }
-}
-
-function decodes(h: PortHandler, size: IoSize): boolean {
-  return h.sizes === undefined ? size === 1 : h.sizes.includes(size);
 }
