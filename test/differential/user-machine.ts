@@ -46,6 +46,8 @@ function parseElf32(b: Uint8Array): { entry: number; programHeaders: ProgramHead
 }
 const STACK_TOP = 0xc0000000;
 const STACK_SIZE = 256 * 1024;
+/** Linear address of the test GDT: one read-only page; its descriptors are marked accessed, so loads never write it. */
+const GDT_LINEAR = 0xfffff000;
 
 /** Builds the page tables and loads the program; returns the Cpu ready to run at the entry point. */
 export function loadUserProgram(image: Uint8Array, selectors: HostSelectors, ramBytes = 64 << 20): Cpu {
@@ -85,6 +87,16 @@ export function loadUserProgram(image: Uint8Array, selectors: HostSelectors, ram
     }
   }
   for (let v = STACK_TOP - STACK_SIZE; v < STACK_TOP; v += PAGE) map(v, true);
+  // A GDT with the host's user descriptors (flat 4 GiB, DPL 3, accessed) at the host selectors'
+  // indices, so POP/MOV to DS, ES and SS with those selectors load what the host kernel's GDT holds.
+  const gdt = map(GDT_LINEAR, false);
+  const put = (s: number, hi: number) => {
+    if ((s & 0xfffc) === 0 || (s & 4) !== 0) return;
+    dv.setUint32(gdt + (s & 0xfff8), 0x0000ffff, true);
+    dv.setUint32(gdt + (s & 0xfff8) + 4, hi, true);
+  };
+  put(selectors.cs, 0x00cffb00);
+  for (const s of [selectors.ds, selectors.es, selectors.ss]) put(s, 0x00cff300);
   // Initial stack (System V i386 ABI §3-28): argc, argv[] NULL, envp[] NULL, auxv AT_NULL.
   const sp = STACK_TOP - 64;
   // (all zeros already: argc = 0, terminators = 0)
@@ -97,6 +109,8 @@ export function loadUserProgram(image: Uint8Array, selectors: HostSelectors, ram
   }
   setSegmentCache(cpu, SegReg.CS, selectors.cs, 0, 0xffffffff, 0xfb | 0xc000);
   cpu.updatePrivilege();
+  cpu.gdtrBase = GDT_LINEAR | 0;
+  cpu.gdtrLimit = PAGE - 1;
   cpu.setCr3(pd);
   cpu.setCr0(cpu.cr0 | CR0.PG | CR0.WP);
   cpu.r32[Reg.ESP] = sp;
