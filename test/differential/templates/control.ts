@@ -18,7 +18,14 @@ const oftenZero = (k: number, mask = 0xffffffff) => (c: CaseInputs) => {
   if (v & 1) c.set(k, (v & ~mask) >>> 0);
 };
 
+const CC = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
+
 export const TEMPLATES: readonly Template[] = [
+  // Every condition in both encodings (70–7F rel8, 0F 80–8F rel32)
+  ...CC.flatMap((cc): Template[] => [
+    { asm: `j${cc} 1f\nmovl {imm32}, {r32}\n1:` },
+    { asm: `{disp32} j${cc} 1f\nmovl {imm32}, {r32}\n1:` },
+  ]),
   // Jcc rel8 / rel32 (70–7F, 0F 80–8F), on random flags
   { asm: "j{cc} 1f\nmovl {imm32}, {r32}\n1:" },
   { asm: "{disp32} j{cc} 1f\nmovl {imm32}, {r32}\n1:" },

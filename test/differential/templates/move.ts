@@ -6,7 +6,14 @@
  */
 import type { Template } from "../generator.js";
 
+const R8 = ["al", "cl", "dl", "bl", "ah", "ch", "dh", "bh"];
+const R32 = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
+
 export const TEMPLATES: readonly Template[] = [
+  // B0–B7 and B8–BF for every register (ESP: saved and restored)
+  ...R8.map((r): Template => ({ asm: `movb {imm8}, %${r}` })),
+  ...R32.filter((r) => r !== "esp").map((r): Template => ({ asm: `movl {imm32}, %${r}` })),
+  { asm: "movl %esp, %ebx\nmovl $0x12345678, %esp\nmovl %esp, %eax\nmovl %ebx, %esp" },
   // 88–8B, register and memory forms
   { asm: "movb {r8}, {r8}" }, { asm: "movb {r8}, {m8}" }, { asm: "movb {m8}, {r8}" },
   { asm: "movw {r16}, {r16}" }, { asm: "movw {r16}, {m16}" }, { asm: "movw {m16}, {r16}" },

@@ -8,7 +8,11 @@ import type { Template, CaseInputs } from "../generator.js";
 /** POPF must not set TF (a host SIGTRAP), AC (alignment checks on the scratch accesses) or NT. */
 const safeFlags = (k: number) => (c: CaseInputs) => { c.set(k, c.get(k) & ~(0x100 | 0x4000 | 0x40000)); };
 
+const R32 = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
+
 export const TEMPLATES: readonly Template[] = [
+  // Every register's one-byte PUSH and POP (50–57, 58–5F); ESP's are below
+  ...R32.filter((r) => r !== "esp").map((r): Template => ({ asm: `pushl %${r}\npopl %${r === "eax" ? "edi" : "eax"}\npushl {imm32}\npopl %${r}` })),
   // 50–5F, FF /6, 8F /0, 68, 6A
   { asm: "pushl {r32}\npopl {r32}" }, { asm: "pushw {r16}\npopw {r16}" },
   { asm: "pushl {m32}\npopl {m32}" }, { asm: "pushw {m16}\npopw {m16}" },
@@ -27,6 +31,9 @@ export const TEMPLATES: readonly Template[] = [
   { asm: "pushl $-1\npopl %eax\npush %ss\npopl {r32}" }, { asm: "pushl $-1\npopl %eax\npush %es\npopl {r32}" },
   { asm: "pushl $-1\npopl %eax\npush %fs\npopl {r32}" }, { asm: "pushl $-1\npopl %eax\npush %gs\npopl {r32}" },
   { asm: "pushl $-1\npopl %eax\npushw %ds\npushw $0x5555\npopl {r32}" },
+  // POP Sreg with the host's selectors (the harness's GDT holds the host's flat user descriptors)
+  { asm: "push %ds\npop %ds" }, { asm: "push %es\npop %es" }, { asm: "push %ss\npop %ss" },
+  { asm: "pushw %ds\npopw %es" }, { asm: "push %ss\npop %ds\nmovl %ds, {r32}" },
   { asm: "push %fs\npop %fs" }, { asm: "push %gs\npop %gs" }, { asm: "pushw %fs\npopw %gs" },
   // PUSHA / POPA (POPA skips the ESP slot)
   { asm: "pushal\npopal" },
