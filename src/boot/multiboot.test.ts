@@ -119,6 +119,16 @@ describe("multiboot loader", () => {
     assert.equal(modules[1].stringAddress, m1.str);
   });
 
+  it("multiboot: module string placed below 1 MiB", () => {
+    const ram = new Uint8Array(8 * MiB);
+    const { infoAddress: i } = loadMultiboot(ram, elfKernel(), { modules: [{ bytes: new Uint8Array(1), string: "initrd.img root=/dev/ram" }] });
+    const entry = u32(ram, i + 24);
+    const str = u32(ram, entry + 8);
+    assert.ok(str >= 0x9000 && str < 0x9fc00, `string at ${str.toString(16)}`);
+    assert.equal(cstr(ram, str), "initrd.img root=/dev/ram");
+    assert.equal(u32(ram, entry + 12), 0, "reserved field zero");
+  });
+
   it("multiboot: a video mode request is answered with the EGA text framebuffer", () => {
     const ram = new Uint8Array(8 * MiB);
     const { infoAddress: i } = loadMultiboot(ram, elfKernel({ flags: 0x7 }));

@@ -284,6 +284,13 @@ describe("Machine", () => {
     assert.deepEqual(await machine.run(), { kind: "stopped" });
   });
 
+  it("Machine: physical addresses beyond RAM read as all ones and ignore writes", () => {
+    const { machine } = machineWith(() => {});
+    machine.bus.writePhysSlow(0xfee00000, 0x12);
+    assert.equal(machine.bus.readPhysSlow(0xfee00000), 0xff);
+    assert.equal(machine.ram.length, 4 * 1024 * 1024);
+  });
+
   it("Machine: the screen is read from the VGA text buffer in RAM", () => {
     const { machine } = machineWith(() => {});
     machine.ram.set([0x4f, 0x07, 0x4b, 0x07], 0xb8000);
