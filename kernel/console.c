@@ -67,7 +67,9 @@ void console_putc(int c) {
     return;
   if (c == '\n')
     console_putc('\r');
-  for (int i = 0; i < 1000000 && !(inb(COM1 + UART_LSR) & LSR_THRE); i++)
+  /* No time-out: a byte written before THRE is set would overwrite the previous one (an
+   * absent UART reads LSR as 0xFF, THRE set, and was ruled out above anyway). */
+  while (!(inb(COM1 + UART_LSR) & LSR_THRE))
     ;
   outb(COM1 + UART_THR, c);
 }

@@ -1,15 +1,15 @@
 /* getkey — the classic non-blocking get_key: a byte from the console's receive buffer, or
- * -EAGAIN. Polls until no key has come for five polls 20 ms apart. */
+ * -EAGAIN. Polls until no key has come for ten polls 25 ms apart. */
 #include "ulib.h"
 
 int main(void) {
   int keys = 0, misses = 0;
   char got[64];
-  while (misses < 5) {
+  while (misses < 10) {
     long k = tg_get_key();
     if (k == -EAGAIN) {
       misses++;
-      sleep_ms(20);
+      sleep_ms(25);
       continue;
     }
     if (k < 0) {
