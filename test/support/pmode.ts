@@ -336,6 +336,39 @@ export class PmodeMachine {
     for (const v of values) this.cpu.push32(v);
   }
 
+  // ---- Paging (32-bit, 4 KiB pages; SDM Vol. 3A §4.3) ----
+
+  /**
+   * Identity-maps all of RAM with 4 KiB pages whose PDEs and PTEs carry `flags` (default
+   * P | R/W | U/S = 7), with the page directory at LAYOUT.FREE and the page tables after it, then
+   * loads CR3 and sets CR0.PG. Change single pages with setPte / unmapPage.
+   */
+  enablePaging(flags = 7): void {
+    const cpu = this.cpu;
+    const pd = LAYOUT.FREE;
+    const tables = Math.ceil(cpu.ramSize / (4 << 20));
+    for (let t = 0; t < tables; t++) {
+      const pt = pd + 0x1000 * (t + 1);
+      this.write32(pd + t * 4, pt | flags);
+      for (let e = 0; e < 1024; e++) this.write32(pt + e * 4, (((t << 22) | (e << 12)) | flags) >>> 0);
+    }
+    cpu.setCr3(pd);
+    cpu.setCr0(cpu.cr0 | 0x80000000);
+  }
+  /** Physical address of the PTE mapping linear `lin` (after enablePaging). */
+  pteAddress(lin: number): number {
+    return LAYOUT.FREE + 0x1000 * ((lin >>> 22) + 1) + ((lin >>> 12) & 0x3ff) * 4;
+  }
+  /** Writes the PTE for `lin` and drops the processor's cached translation. */
+  setPte(lin: number, pte: number): void {
+    this.write32(this.pteAddress(lin), pte);
+    this.cpu.invalidatePage(lin);
+  }
+  /** Marks the page holding `lin` not present. */
+  unmapPage(lin: number): void {
+    this.setPte(lin, 0);
+  }
+
   // ---- Running ----
 
   /** Linear address of CS:EIP. */
