@@ -824,9 +824,9 @@ export class Cpu {
         if (!this.slowPath()) return;
         continue;
       }
-      const insn = this.fetch();
       const eip = this.eip;
-      this.instrStart = eip;
+      this.instrStart = eip; // before fetch: a #PF on fetch reports this instruction (SDM Vol. 3A §6.5)
+      const insn = this.fetch();
       if (eip + insn.len - 1 > this.segReadMaxCode()) this.codeLimitFault(eip, insn.len);
       this.eip = eip + insn.len;
       insn.exec(this, insn);
@@ -879,9 +879,9 @@ export class Cpu {
 
   /** Fetches and executes one instruction (no interrupt check). */
   stepOne(): void {
-    const insn = this.fetch();
     const eip = this.eip;
     this.instrStart = eip;
+    const insn = this.fetch();
     if (eip + insn.len - 1 > this.segReadMaxCode()) this.codeLimitFault(eip, insn.len);
     this.eip = eip + insn.len;
     insn.exec(this, insn);
