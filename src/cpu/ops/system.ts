@@ -63,7 +63,7 @@ function storeTableRegister(idt: boolean): Handler {
   return (c, i) => {
     const lin = c.segWrite(i.seg, c.ea(i), 6);
     c.translateWrite(lin);
-    c.translateWrite((lin + 5) | 0);
+    if ((lin & 0xfff) > 0xffa) c.translateWrite(((lin | 0xfff) + 1) | 0);
     c.writeLin16(lin, idt ? c.idtrLimit : c.gdtrLimit);
     c.writeLin32((lin + 2) | 0, idt ? c.idtrBase : c.gdtrBase);
   };
