@@ -539,6 +539,36 @@ test("STI with IF already 1 opens no shadow: a pending interrupt is taken right 
   assert.equal(m.stack(1)[0], KCODE + 1);
 });
 
+// ---- PUSHF/POPF and IOPL (ops/stack.ts implements them; the rules belong to the system architecture) ----
+
+test("POPF at CPL 3 with IOPL 0 silently leaves IF and IOPL unchanged", () => {
+  const { m, ev, end } = runAt(3, "pushl $0x3202; popfl; pushfl; popl %eax", (m) => m.cpu.setEflags(EFLAGS.RESERVED1));
+  assert.deepEqual(ev, { kind: "stop", eip: end });
+  assert.equal(m.cpu.getEflags() & (EFLAGS.IF | EFLAGS.IOPL), 0);
+  assert.equal(m.cpu.r32[Reg.EAX] & (EFLAGS.IF | EFLAGS.IOPL), 0);
+});
+
+test("POPF at CPL 3 with IOPL 3 changes IF but not IOPL", () => {
+  const { m } = runAt(3, "pushl $0x0002; popfl", (m) => m.cpu.setEflags(EFLAGS.RESERVED1 | EFLAGS.IF | (3 << 12)));
+  assert.equal(m.cpu.getEflags() & EFLAGS.IF, 0);
+  assert.equal((m.cpu.getEflags() >> 12) & 3, 3);
+});
+
+test("POPF at CPL 0 changes IOPL and IF", () => {
+  const { m } = runAt(0, "pushl $0x3202; popfl");
+  assert.equal(m.cpu.getEflags() & (EFLAGS.IF | EFLAGS.IOPL), EFLAGS.IF | EFLAGS.IOPL);
+});
+
+test("after POPF at CPL 0 raises IOPL to 3, CLI at CPL 3 is allowed", () => {
+  const m = new PmodeMachine();
+  m.asm(KCODE, "pushl $0x3202; popfl");
+  m.run({ stopAt: [KCODE + 6] });
+  m.enterRing(3, UCODE);
+  const end = m.asm(UCODE, "cli");
+  assert.deepEqual(m.run({ stopAt: [end] }), { kind: "stop", eip: end });
+  assert.equal(m.cpu.getEflags() & EFLAGS.IF, 0);
+});
+
 // =================================================================================================
 // CPUID
 // =================================================================================================
