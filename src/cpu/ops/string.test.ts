@@ -258,3 +258,40 @@ test("with EFLAGS.TF = 1 a single-step trap follows every REP iteration, at the 
   assert.equal(cpu.r32[Reg.ECX], 2);
   assert.equal(m.stack(1)[0], end - 2);
 });
+
+test("REPNE SCASB runs across a page boundary and stops at the match in the next page", () => {
+  const { cpu } = run(`mov $${DST + 0xf00}, %edi\nmov $0x42, %al\nmov $0x400, %ecx\nrepne scasb`, (mm) => { mm.cpu.ram[DST + 0x1010] = 0x42; });
+  assert.equal(cpu.r32[Reg.EDI], DST + 0x1011);
+  assert.equal(cpu.r32[Reg.ECX], 0x400 - 0x111);
+  assert.equal(cpu.getZF(), 1);
+});
+
+test("REPE SCASW with DF = 1 stops at the first different word, with the flags of that comparison", () => {
+  const { cpu } = run(`std\nmov $${DST + 0x1004}, %edi\nmov $0x7777, %eax\nmov $100, %ecx\nrepe scasw`, (mm) => {
+    for (let k = 0; k < 200; k += 2) mm.write16(DST + 0x1004 - k, 0x7777);
+    mm.write16(DST + 0x1004 - 20, 0x7778);
+  });
+  assert.equal(cpu.r32[Reg.ECX], 100 - 11);
+  assert.equal(cpu.r32[Reg.EDI], DST + 0x1004 - 22);
+  assert.equal(cpu.getZF(), 0);
+  assert.equal(cpu.getCF(), 1, "0x7777 - 0x7778 borrows");
+});
+
+test("a page fault in the middle of REPNE SCASB leaves EDI and ECX at the element in the missing page", () => {
+  const { m, cpu, end } = machine(`mov $${DST + 0xff0}, %edi\nmov $0x42, %al\nmov $100, %ecx\nrepne scasb`, 3);
+  enablePaging(m, [DST + 0x1000]);
+  const ev = m.run({ stopAt: [end] });
+  assert.equal(vectorOf(ev), 14);
+  assert.equal(cpu.r32[Reg.EDI], DST + 0x1000);
+  assert.equal(cpu.r32[Reg.ECX], 100 - 16);
+});
+
+test("REPE CMPSD across pages counts the elements up to and including the first difference", () => {
+  const { cpu } = run(`mov $${SRC + 0xff8}, %esi\nmov $${DST + 0x7fc}, %edi\nmov $50, %ecx\nrepe cmpsl`, (mm) => {
+    for (let k = 0; k < 200; k++) { mm.cpu.ram[SRC + 0xff8 + k] = k; mm.cpu.ram[DST + 0x7fc + k] = k; }
+    mm.cpu.ram[DST + 0x7fc + 4 * 30 + 3] = 0xee;
+  });
+  assert.equal(cpu.r32[Reg.ECX], 50 - 31);
+  assert.equal(cpu.r32[Reg.ESI], SRC + 0xff8 + 4 * 31);
+  assert.equal(cpu.getZF(), 0);
+});

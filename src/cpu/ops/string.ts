@@ -14,9 +14,10 @@
  * SDM's REP Operation does ("Service pending interrupts (if any)").
  *
  * Fast paths: REP MOVS and REP STOS move whole runs of elements that lie in one page of source and
- * one page of destination, within the segments, in RAM, with typed-array copies and fills. A run's
- * address translations happen before any byte of it is written, so a fault still leaves the state
- * after the last completed element.
+ * one page of destination, within the segments, in RAM, with typed-array copies and fills; REPE/
+ * REPNE CMPS and SCAS compare such runs directly in RAM. A run's address translations happen
+ * before any byte of it is written, so a fault still leaves the state after the last completed
+ * element.
  */
 import type { Cpu } from "../cpu.js";
 import { EFLAGS } from "../flags.js";
@@ -194,6 +195,67 @@ function lods(size: number): Handler {
   };
 }
 
+/** The element of `size` bytes at RAM offset p, as `rd` returns it (bytes and words zero-extended, doublewords signed). */
+function ramElement(ram: Uint8Array, p: number, size: number): number {
+  if (size === 1) return ram[p];
+  if (size === 2) return ram[p] | (ram[p + 1] << 8);
+  return ram[p] | (ram[p + 1] << 8) | (ram[p + 2] << 16) | (ram[p + 3] << 24);
+}
+
+/**
+ * REPE/REPNE SCAS run: compares `a` with up to `max` elements at ES:d inside one page, stopping
+ * at the first element that ends the repetition. Records the flags of the last comparison and
+ * returns the elements compared (0: take one element the slow way).
+ */
+function scasRun(c: Cpu, d: number, size: number, back: boolean, a32: boolean, max: number, a: number, whileEqual: boolean): number {
+  const n = runInPage(c, SegReg.ES, d, size, back, a32, false, max);
+  if (n === 0) return 0;
+  const pd = c.translateRead((c.segBase[SegReg.ES] + d) | 0);
+  if ((pd | 0xfff) >= c.ramSize) return 0;
+  const ram = c.ram, step = back ? -size : size;
+  let p = pd, k = 0, b = 0;
+  if (size === 1) {
+    // The common case (strlen, memchr): a plain byte loop.
+    if (whileEqual) { while (k < n) { b = ram[p]; k++; if (a !== b) break; p += step; } }
+    else { while (k < n) { b = ram[p]; k++; if (a === b) break; p += step; } }
+  } else {
+    for (;;) {
+      b = ramElement(ram, p, size);
+      k++;
+      if ((a === b) !== whileEqual || k === n) break;
+      p += step;
+    }
+  }
+  c.lazySubtraction(a, b, (a - b) | 0, size * 8 - 1);
+  return k;
+}
+
+/** REPE/REPNE CMPS run: as scasRun, comparing seg:s with ES:d element by element. */
+function cmpsRun(c: Cpu, srcSeg: number, s: number, d: number, size: number, back: boolean, a32: boolean, max: number, whileEqual: boolean): number {
+  let n = runInPage(c, srcSeg, s, size, back, a32, false, max);
+  if (n === 0) return 0;
+  n = runInPage(c, SegReg.ES, d, size, back, a32, false, n);
+  if (n === 0) return 0;
+  const ps = c.translateRead((c.segBase[srcSeg] + s) | 0);
+  const pd = c.translateRead((c.segBase[SegReg.ES] + d) | 0);
+  if ((ps | 0xfff) >= c.ramSize || (pd | 0xfff) >= c.ramSize) return 0;
+  const ram = c.ram, step = back ? -size : size;
+  let k = 0, a = 0, b = 0;
+  if (size === 1 && whileEqual) {
+    // The common case (memcmp): a plain byte loop.
+    for (let off = 0; k < n; off += step) { a = ram[ps + off]; b = ram[pd + off]; k++; if (a !== b) break; }
+  } else {
+    for (let off = 0; ; off += step) {
+      a = ramElement(ram, ps + off, size);
+      b = ramElement(ram, pd + off, size);
+      k++;
+      if ((a === b) !== whileEqual || k === n) break;
+    }
+  }
+  c.lazySubtraction(a, b, (a - b) | 0, size * 8 - 1);
+  return k;
+}
+
 /**
  * CMPS: compares [seg:ESI] with [ES:EDI] (flags of SRC1 − SRC2, SDM CMPS); SCAS: AL/AX/EAX with
  * [ES:EDI]. REPE (F3) repeats while equal (ZF = 1), REPNE (F2) while not equal.
@@ -203,19 +265,29 @@ function cmps(size: number): Handler {
   return (c, i) => {
     const a32 = i.addr32;
     const step = (c.flags & EFLAGS.DF) !== 0 ? -size : size;
-    let n = 1;
-    if (i.rep !== 0) { n = counter(c, a32); if (n === 0) return; }
+    const s0 = srcOff(c, a32), d0 = dstOff(c, a32);
+    if (i.rep === 0) {
+      const a = rd(c, i.seg, s0, size), b = rd(c, SegReg.ES, d0, size);
+      setSrc(c, a32, s0 + step); setDst(c, a32, d0 + step);
+      c.lazySubtraction(a, b, (a - b) | 0, bit);
+      return;
+    }
+    let n = counter(c, a32);
+    if (n === 0) return;
     const whileEqual = i.rep === 1;
     let left = budget(c);
     for (;;) {
       const s = srcOff(c, a32), d = dstOff(c, a32);
-      const a = rd(c, i.seg, s, size), b = rd(c, SegReg.ES, d, size);
-      setSrc(c, a32, s + step); setDst(c, a32, d + step);
-      c.lazySubtraction(a, b, (a - b) | 0, bit);
-      if (i.rep === 0) return;
-      setCounter(c, a32, --n);
-      if (n === 0 || (a === b) !== whileEqual) return;
-      if (--left === 0) { c.eip = c.instrStart; return; }
+      let k = left > 1 ? cmpsRun(c, i.seg, s, d, size, step < 0, a32, Math.min(n, left), whileEqual) : 0;
+      if (k === 0) {
+        const a = rd(c, i.seg, s, size), b = rd(c, SegReg.ES, d, size);
+        c.lazySubtraction(a, b, (a - b) | 0, bit);
+        k = 1;
+      }
+      n -= k; left -= k;
+      setSrc(c, a32, s + step * k); setDst(c, a32, d + step * k); setCounter(c, a32, n);
+      if (n === 0 || (c.getZF() === 1) !== whileEqual) return;
+      if (left <= 0) { c.eip = c.instrStart; return; }
     }
   };
 }
@@ -224,20 +296,30 @@ function scas(size: number): Handler {
   return (c, i) => {
     const a32 = i.addr32;
     const step = (c.flags & EFLAGS.DF) !== 0 ? -size : size;
-    let n = 1;
-    if (i.rep !== 0) { n = counter(c, a32); if (n === 0) return; }
-    const whileEqual = i.rep === 1;
     const a = acc(c, size);
-    let left = budget(c);
-    for (;;) {
+    if (i.rep === 0) {
       const d = dstOff(c, a32);
       const b = rd(c, SegReg.ES, d, size);
       setDst(c, a32, d + step);
       c.lazySubtraction(a, b, (a - b) | 0, bit);
-      if (i.rep === 0) return;
-      setCounter(c, a32, --n);
-      if (n === 0 || (a === b) !== whileEqual) return;
-      if (--left === 0) { c.eip = c.instrStart; return; }
+      return;
+    }
+    let n = counter(c, a32);
+    if (n === 0) return;
+    const whileEqual = i.rep === 1;
+    let left = budget(c);
+    for (;;) {
+      const d = dstOff(c, a32);
+      let k = left > 1 ? scasRun(c, d, size, step < 0, a32, Math.min(n, left), a, whileEqual) : 0;
+      if (k === 0) {
+        const b = rd(c, SegReg.ES, d, size);
+        c.lazySubtraction(a, b, (a - b) | 0, bit);
+        k = 1;
+      }
+      n -= k; left -= k;
+      setDst(c, a32, d + step * k); setCounter(c, a32, n);
+      if (n === 0 || (c.getZF() === 1) !== whileEqual) return;
+      if (left <= 0) { c.eip = c.instrStart; return; }
     }
   };
 }
