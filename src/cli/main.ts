@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * The trapgate command. Bad input — a missing file, a non-ELF, a corrupt image, a malformed
+ * option — gets one line naming the problem and exit status 2, never a stack trace.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { BootError } from "../boot/index.js";
+import { bootCommand } from "./boot.js";
+import { UsageError } from "./options.js";
+
+const USAGE_EXIT = 2;
+
+function fail(message: string, status = USAGE_EXIT): never {
+  process.stderr.write(`trapgate: ${message}\n`);
+  process.exit(status);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let status = 0;
+  const program = new Command("trapgate")
+    .description("An IA-32 PC and a reference kernel that show how user programs cross into the kernel and back")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error: ") ? `trapgate: ${s.slice(7)}` : s) })
+    .showHelpAfterError(false);
+
+  program.command("boot")
+    .description("boot a multiboot kernel (like qemu-system-i386 -kernel)")
+    .argument("<kernel>", "multiboot kernel: ELF32 or a.out-kludge image")
+    .option("--append <string>", "kernel command line (after the kernel's name)")
+    .option("--module <file[,string]>", "a multiboot module and its string; repeatable", (v: string, acc: string[]) => [...acc, v], [])
+    .option("--memory <size>", "RAM size, e.g. 64M (default 64M)")
+    .addOption(new Option("--serial <where>", "COM1: stdio, a file, or none").default("stdio"))
+    .option("--clock <mode>", "virtual (deterministic, from the instruction count) or host (default)")
+    .option("--max-instructions <n>", "stop after N guest instructions (exit 125)")
+    .option("--timeout <seconds>", "stop after this much machine time (exit 124)")
+    .option("--vga-dump", "print the 80x25 text screen when the run ends")
+    .action(async (kernel: string, opts) => { status = await bootCommand(kernel, opts); });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      return USAGE_EXIT; // commander already printed its one line
+    }
+    if (e instanceof BootError || e instanceof UsageError) fail(e.message);
+    throw e;
+  }
+  return status;
+}
+
+main(process.argv).then(
+  (status) => { process.exitCode = status; },
+  (e: unknown) => fail(`internal error: ${(e as Error)?.stack ?? String(e)}`, 70),
+);
