@@ -144,3 +144,9 @@ test("C6 with ModRM.reg other than 0 raises #UD", () => {
   const { ev } = run(".byte 0xc6, 0xc8, 0x00");
   assert.equal(vectorOf(ev), 6);
 });
+
+test("0F 1F with any ModRM.reg and the hint-NOP space 0F 19–0F 1E execute as NOP (P6, host CPU)", () => {
+  const { ev, cpu } = run(".byte 0x0f, 0x1f, 0xf8\n.byte 0x0f, 0x19, 0x00\n.byte 0x0f, 0x1e, 0x3d, 0, 0, 0, 0\n.byte 0xf3, 0x0f, 0x1e, 0xfb\nmov $7, %ebx");
+  assert.equal(ev.kind, "stop");
+  assert.equal(cpu.r32[Reg.EBX], 7);
+});

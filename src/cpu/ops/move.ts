@@ -1,7 +1,8 @@
 /**
  * Data movement: MOV (88–8C, A0–A3, B0–BF, C6/C7 /0), MOVZX/MOVSX (0F B6 B7 BE BF), XCHG (86 87,
- * 91–97), NOP (90, F3 90 = PAUSE, 0F 1F /0), LEA (8D), XLAT (D7), LAHF/SAHF (9F 9E) and the flag
- * instructions CLC STC CMC CLD STD (F8 F9 F5 FC FD). SDM Vol. 2 under each mnemonic.
+ * 91–97), NOP (90, F3 90 = PAUSE, 0F 1F), LEA (8D), XLAT (D7), LAHF/SAHF (9F 9E) and the flag
+ * instructions CLC STC CMC CLD STD (F8 F9 F5 FC FD), and the hint-NOP space 0F 19–0F 1E. SDM Vol. 2
+ * under each mnemonic.
  *
  * MOV Sreg,Ew (8E), LDS/LES/LFS/LGS/LSS and CLI/STI belong to the system group (protection checks).
  * None of these instructions changes the status flags, except SAHF and the flag instructions.
@@ -101,7 +102,10 @@ const XCHG_eAXd: Handler = (c, i) => {
   c.r32[0] = c.r32[r]; c.r32[r] = t;
 };
 
-/** 90 (XCHG eAX,eAX; with F3: PAUSE) and 0F 1F /0 (multi-byte NOP: its memory operand is not accessed). */
+/**
+ * 90 (XCHG eAX,eAX; with F3: PAUSE) and 0F 1F (multi-byte NOP, documented as /0; every ModRM.reg
+ * is a NOP on P6-family processors and on the host CPU). A memory operand is not accessed.
+ */
 const NOP: Handler = () => {};
 
 // ---- LEA (SDM Vol. 2A): the effective address at the address size, truncated or zero-extended
@@ -157,7 +161,7 @@ function forms(): OpForm[] {
     { op: 0x86, mnemonic: "XCHG", operands: "Eb,Gb", exec: XCHG_EbGb, lock: true },
     { op: 0x87, mnemonic: "XCHG", operands: "Ev,Gv", exec: [XCHG_EwGw, XCHG_EdGd], lock: true },
     { op: 0x90, mnemonic: "NOP", operands: "", exec: NOP },
-    { op: 0x11f, reg: 0, mnemonic: "NOP", operands: "Ev", exec: NOP },
+    { op: 0x11f, mnemonic: "NOP", operands: "Ev", exec: NOP },
     { op: 0xd7, mnemonic: "XLAT", operands: "", exec: XLAT },
     { op: 0x9e, mnemonic: "SAHF", operands: "", exec: SAHF },
     { op: 0x9f, mnemonic: "LAHF", operands: "", exec: LAHF },
@@ -167,6 +171,9 @@ function forms(): OpForm[] {
     { op: 0xfc, mnemonic: "CLD", operands: "", exec: CLD },
     { op: 0xfd, mnemonic: "STD", operands: "", exec: STD },
   ];
+  // 0F 19–0F 1E: reserved-NOP ("hint NOP") space, executed as NOP Ev by P6-family processors and
+  // by the host CPU (measured for every ModRM.reg). 0F 18 is PREFETCH and belongs elsewhere.
+  for (let op = 0x119; op <= 0x11e; op++) out.push({ op, mnemonic: "NOP", operands: "Ev", exec: NOP });
   for (let r = 0; r < 8; r++) {
     out.push({ op: 0xb0 + r, mnemonic: "MOV", operands: `${REG8[r]},Ib`, exec: MOV_RbIb });
     out.push({ op: 0xb8 + r, mnemonic: "MOV", operands: `${REGV[r]},Iv`, exec: [MOV_RwIw, MOV_RdId] });

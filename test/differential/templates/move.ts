@@ -51,6 +51,9 @@ export const TEMPLATES: readonly Template[] = [
   { asm: "movl %esp, %eax\nmovl $0x1234, %ebx\n.byte 0x94 # xchg eax, esp\nmovl %eax, %esp # restore" },
   // NOP, PAUSE, 0F 1F /0 (the memory operand is not accessed)
   { asm: "nop" }, { asm: "pause" }, { asm: "nopl {m32}" }, { asm: "nopw {m16}" }, { asm: ".byte 0x0f, 0x1f, 0x00 # nopl (%eax)" },
+  { asm: ".byte 0x0f, 0x1f, 0xc8 # 0F 1F /1: NOP on P6 and the host" }, { asm: ".byte 0x0f, 0x1f, 0x3d\n.long 0 # 0F 1F /7 [0]: not accessed" },
+  ...[0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e].map((op): Template => ({ asm: `.byte 0x0f, 0x${op.toString(16)}, 0x${(0xc0 + (op & 7) * 9).toString(16)} # hint NOP` })),
+  { asm: ".byte 0xf3, 0x0f, 0x1e, 0xfb # ENDBR32: a hint NOP on processors without CET" },
   // LEA: address size 32 (and 16 via 67), operand size 32 or 16
   { asm: "leal {m32}, {r32}" }, { asm: "leaw {m16}, {r16}" },
   { asm: "leal 0x12345678(%eax,%ebx,4), %ecx" }, { asm: "leaw -0x80(%esi,%edi,8), %dx" },
