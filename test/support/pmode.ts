@@ -379,20 +379,22 @@ export class PmodeMachine {
   /**
    * Runs one instruction at a time until an event: a handler stub is reached, a stopAt address,
    * shutdown, HLT, or maxSteps. A fault stops the processor right after its delivery, so the state
-   * seen is the handler's entry state with the frame the processor pushed.
+   * seen is the handler's entry state with the frame the processor pushed. At least one
+   * instruction runs, so a run that stopped at a stub or address can be continued from there.
    */
   run(opts: RunOptions = {}): RunEvent {
     const cpu = this.cpu;
     const max = opts.maxSteps ?? 10_000;
     const stops = opts.stopAt ?? [];
     const firstFault = this.faults.length;
+    if (cpu.shutdown !== null) return { kind: "shutdown", info: cpu.shutdown };
     for (let n = 0; n < max; n++) {
+      cpu.run(1);
       const ev = this.check(stops, firstFault);
       if (ev) return ev;
-      cpu.run(1);
-      if (cpu.halted && cpu.shutdown === null && !this.atStub()) return { kind: "halt" };
+      if (cpu.halted) return { kind: "halt" };
     }
-    return this.check(stops, firstFault) ?? { kind: "limit" };
+    return { kind: "limit" };
   }
 
   private atStub(): boolean {
