@@ -86,6 +86,7 @@ int put_user32(uint32_t __user addr, uint32_t val);
 
 /* trap.c */
 void trap(struct trapframe *tf);
+void debug_task_handler(void);
 const char *trap_name(uint32_t trapno);
 
 /* syscall.c */

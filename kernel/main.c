@@ -170,7 +170,7 @@ void kmain(uint32_t magic, uint32_t info_pa) {
   idt_init();
   pic_init();
   kvm_init();
-  tss_init_double_fault(V2P(kpgdir));
+  tss_init_tasks(V2P(kpgdir));
   timer_init();
   console_enable_irq();
   boot_epoch = rtc_read_epoch();

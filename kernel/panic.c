@@ -79,7 +79,7 @@ void panic_trapframe(const char *what, const struct trapframe *tf) {
  * and switched to df_ts, with its own stack (SDM Vol. 3A §7.3, §6.15 "Interrupt 8"). */
 void double_fault(void) {
   panic_begin();
-  kprintf("trapgate: kernel panic: double fault (kernel stack overflow?) ip 0x%08x\n", ts.eip);
+  kprintf("trapgate: kernel panic: double fault (#DF) ip 0x%08x\n", ts.eip);
   dump_regs(ts.eip, ts.cs, ts.eflags, ts.esp, ts.ss, ts.eax, ts.ebx, ts.ecx, ts.edx, ts.esi,
             ts.edi, ts.ebp, ts.ds, ts.es);
   backtrace(ts.ebp);

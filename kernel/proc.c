@@ -221,6 +221,7 @@ fail:
 void switchuvm(struct proc *p) {
   tss_set_esp0(p->kstack_top);
   gdt_load_tls(p->tls);
+  tss_set_cr3(V2P(p->pgdir));
   lcr3(V2P(p->pgdir));
 }
 

@@ -9,6 +9,7 @@
 #include "arch/x86/frame.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/x86.h"
+#include "arch/x86/arch.h"
 
 /* Per-vector facts, in one table (SDM Vol. 3A Table 6-1): the words a user-mode fault is
  * reported with — Linux's wording ("trap divide error", "general protection fault") — and the
@@ -25,7 +26,7 @@ static const struct {
   [T_OFLOW]   = { "overflow (#OF)", "trap overflow", SIGSEGV },
   [T_BOUND]   = { "BOUND range exceeded (#BR)", "trap bounds", SIGSEGV },
   [T_ILLOP]   = { "invalid opcode (#UD)", "trap invalid opcode", SIGILL },
-  [T_DEVICE]  = { "device not available (#NM)", "trap device not available", SIGFPE },
+  [T_DEVICE]  = { "device not available (#NM)", "trap device not available", SIGILL },
   [T_DBLFLT]  = { "double fault (#DF)", "double fault", SIGSEGV },
   [T_COPROC]  = { "coprocessor segment overrun", "trap coprocessor segment overrun", SIGFPE },
   [T_TSS]     = { "invalid TSS (#TS)", "trap invalid TSS", SIGSEGV },
@@ -87,16 +88,40 @@ static void kernel_fault(struct trapframe *tf) {
       return;
     }
     break;
-  case T_DEBUG:
-    /* A single step that user mode armed (EFLAGS.TF) before SYSENTER or SYSCALL traps after the
-     * entry's first instruction; the entry clears TF for the rest, so drop it here. */
-    tf->eflags &= ~FL_TF;
-    return;
   case T_NMI:
     kprintf("trapgate: NMI ignored\n");
     return;
   }
   panic_trapframe(trap_name(tf->trapno), tf);
+}
+
+/* #DB, in the debug task (idt.c): the interrupted context is in the main TSS.
+ *  - From ring 0: EFLAGS.TF came in with SYSENTER or SYSCALL (they do not clear it) and the trap
+ *    hit the entry stub's first instruction. Drop TF and resume; the stub clears the rest.
+ *  - From ring 3: a single step of the program. Resume the main task in the kernel instead, at
+ *    debug_from_user, on the process's kernel stack, holding a trap frame of the user state:
+ *    trap() then treats it like any other user exception (SIGTRAP). */
+void debug_task_handler(void) {
+  nexceptions++;
+  if ((ts.cs & SEL_RPL_MASK) == 0) {
+    ts.eflags &= ~FL_TF;
+    return;
+  }
+  struct trapframe *tf = (struct trapframe *)(curproc->kstack_top - sizeof(*tf));
+  *tf = (struct trapframe){
+    .edi = ts.edi, .esi = ts.esi, .ebp = ts.ebp, .oesp = 0,
+    .ebx = ts.ebx, .edx = ts.edx, .ecx = ts.ecx, .eax = ts.eax,
+    .gs = ts.gs, .fs = ts.fs, .es = ts.es, .ds = ts.ds,
+    .err = 0, .trapno = T_DEBUG,
+    .eip = ts.eip, .cs = ts.cs, .eflags = ts.eflags, .esp = ts.esp, .ss = ts.ss,
+  };
+  ts.eip = (uint32_t)debug_from_user;
+  ts.cs = KCODE_SEL;
+  ts.ss = ts.ds = ts.es = KDATA_SEL;
+  ts.fs = ts.gs = 0;
+  ts.esp = (uint32_t)tf;
+  ts.ebp = 0;
+  ts.eflags = FL_1;                     /* interrupts off, as after an interrupt gate */
 }
 
 void trap(struct trapframe *tf) {

@@ -80,6 +80,7 @@ void kvm_init(void) {
 }
 
 void switchkvm(void) {
+  tss_set_cr3(V2P(kpgdir));
   lcr3(V2P(kpgdir));
 }
 

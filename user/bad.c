@@ -1,5 +1,6 @@
 /* bad — one misbehaviour per run, chosen by argv[1] (see lib/probes.S). Each must end this
- * process with one kernel line, and the kernel must go on to the next module. */
+ * process with one kernel line — or, for the single steps into the fast entries, come back
+ * (status 1, or 42 from stepsyscallro) — and the kernel must go on to the next module. */
 #include "ulib.h"
 
 #define PROBES(X) \
@@ -33,7 +34,11 @@
   X(into,      "into with OF set (DPL 0 gate)") \
   X(step,      "single step (EFLAGS.TF)") \
   X(sysenter0, "sysenter with the user stack pointer at 0") \
-  X(syscall0,  "syscall with ESP = 0")
+  X(syscall0,  "syscall with ESP = 0") \
+  X(stepsysenter, "single step into sysenter") \
+  X(stepsyscall, "single step into syscall") \
+  X(stepsyscallro, "single step into syscall, stack in read-only memory") \
+  X(x87,       "an x87 instruction (fld1)")
 
 #define DECLARE(name, what) extern void probe_##name(void);
 PROBES(DECLARE)
@@ -58,8 +63,8 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], probes[i].name) != 0)
       continue;
     printf("bad: %s: %s at %p\n", probes[i].name, probes[i].what, probes[i].fn);
-    probes[i].fn();
-    printf("bad: %s: still alive?!\n", probes[i].name);
+    long r = ((long (*)(void))probes[i].fn)();
+    printf("bad: %s: returned %ld\n", probes[i].name, r);
     return 1;
   }
   printf("bad: no probe %s\n", argv[1]);

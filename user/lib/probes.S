@@ -144,6 +144,49 @@ PROBE step
   nop
   ret
 
+/* Single-stepping into the fast entries: TF set by the POPF just before SYSENTER / SYSCALL,
+ * which do not clear it, so #DB arrives in ring 0 before the kernel has a stack of its own.
+ * The kernel (a task gate for #DB) drops TF and completes the call: these return getpid(). */
+PROBE stepsysenter
+  movl $20, %eax                /* getpid, with the vDSO's convention: */
+  pushl %ecx
+  pushl %edx
+  pushl %ebp
+  movl %esp, %ebp
+  pushfl
+  orl $0x100, (%esp)
+  popfl
+  sysenter                      /* returns through the landing pad to our caller */
+PROBE stepsyscall
+  movl $20, %eax
+  pushl %ecx
+  pushl %edx
+  pushl %ebp
+  movl %ecx, %ebp
+  pushfl
+  orl $0x100, (%esp)
+  popfl
+  syscall
+/* The same with the stack in read-only memory: POPF takes TF from .rodata, and nothing may
+ * come between it and SYSCALL. Delivered through an interrupt gate, the #DB frame would be
+ * written by ring 0 below ESP — into this read-only page: #PF while delivering #DB, a double
+ * fault, a dead kernel. Here the call completes; the landing pad then pops EBP, EDX, ECX and
+ * the return address from .rodata and lands in stepsyscall_exit, which exits with status 42. */
+PROBE stepsyscallro
+  movl $20, %eax
+  movl $stepsyscall_stack, %esp
+  popfl
+  syscall
+stepsyscall_exit:
+  movl $252, %eax               /* exit_group(42) */
+  movl $42, %ebx
+  int $0x80
+
+/* x87 instructions: CR0.EM = 1, there is no FPU for programs: #NM. */
+PROBE x87
+  fld1
+  ret
+
 /* The fast entries with a bad user stack: the kernel cannot fetch argument 6 at ESP, returns
  * -EFAULT to the vDSO's landing pad, whose first POP faults in user mode — the kernel lives. */
 PROBE sysenter0
@@ -167,5 +210,9 @@ bounds_0_10:
 gdt_bogus:
   .word 0
   .long 0
+stepsyscall_stack:
+  .long 0x302                   /* EFLAGS for POPF: TF | IF | 1 */
+  .long 0, 0, 0                 /* EBP, EDX, ECX for the landing pad */
+  .long stepsyscall_exit        /* and where its RET goes */
 
 .section .note.GNU-stack, "", @progbits

@@ -10,10 +10,11 @@ void gdt_init(void);
 void gdt_load_tls(const struct segdesc *tls);
 
 /* tss.c */
-extern struct taskstate ts, df_ts;
+extern struct taskstate ts, df_ts, db_ts;
 void tss_init(void);
-void tss_init_double_fault(uint32_t kcr3);
+void tss_init_tasks(uint32_t kcr3);
 void tss_set_esp0(uint32_t esp0);
+void tss_set_cr3(uint32_t cr3);
 
 /* idt.c */
 void idt_init(void);
@@ -29,7 +30,7 @@ extern struct cpu_info cpu;
 void cpu_init(void);
 
 /* trapentry.S */
-extern char sysenter_entry[], syscall_entry[], trapret[];
+extern char sysenter_entry[], syscall_entry[], trapret[], debug_from_user[];
 
 /* swtch.S */
 struct context {

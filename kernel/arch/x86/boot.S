@@ -60,11 +60,15 @@ entry:
   jb 2b
 
   /* SDM Vol. 3A §9.9.1: load CR3, then set CR0.PG. CR0.WP makes supervisor writes honour
-   * read-only user pages (so copy_to_user cannot write a read-only page). */
+   * read-only user pages (so copy_to_user cannot write a read-only page). CR0.EM = 1, MP = 0:
+   * there is no x87 for programs (the kernel and user/ are built without it), so every x87
+   * instruction raises #NM, whatever CR0.TS the task switches of idt.c leave (SDM Vol. 3A
+   * §2.5, Table 2-2), and WAIT never faults. */
   movl $V2P_WO(entry_pgdir), %eax
   movl %eax, %cr3
   movl %cr0, %eax
-  orl $(CR0_PG | CR0_WP), %eax
+  orl $(CR0_PG | CR0_WP | CR0_EM), %eax
+  andl $~CR0_MP, %eax
   movl %eax, %cr0
 
   /* Now running with paging on but still at the low (identity) address: jump high. */

@@ -2,7 +2,8 @@
  * fast system-call instructions (SDM Vol. 2B SYSENTER/SYSEXIT; AMD APM Vol. 3 SYSCALL/SYSRET):
  *
  *   0x00 null        0x08 kernel code   0x10 kernel data   0x1b user code   0x23 user data
- *   0x28 TSS         0x33 0x3b 0x43 TLS slots (set_thread_area)            0x48 double-fault TSS
+ *   0x28 TSS         0x33 0x3b 0x43 TLS slots (set_thread_area)
+ *   0x48 double-fault TSS                 0x50 debug-exception TSS
  */
 #include "types.h"
 #include "defs.h"
@@ -22,6 +23,7 @@ void gdt_init(void) {
    * IN/OUT at CPL 3 (IOPL 0) always raise #GP (SDM Vol. 1 §19.5.2). */
   gdt[SEG_TSS] = SEG_SYS(STS_T32A, &ts, sizeof(ts) - 1, DPL_KERNEL);
   gdt[SEG_DFTSS] = SEG_SYS(STS_T32A, &df_ts, sizeof(df_ts) - 1, DPL_KERNEL);
+  gdt[SEG_DBTSS] = SEG_SYS(STS_T32A, &db_ts, sizeof(db_ts) - 1, DPL_KERNEL);
   for (int i = SEG_TLS_MIN; i <= SEG_TLS_MAX; i++)
     gdt[i] = (struct segdesc){ 0 };
 

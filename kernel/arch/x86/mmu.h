@@ -47,7 +47,8 @@
 #define SEG_TLS_MAX  8
 #define NTLS         (SEG_TLS_MAX - SEG_TLS_MIN + 1)
 #define SEG_DFTSS    9   /* 0x48  TSS of the double-fault task */
-#define NSEGS        10
+#define SEG_DBTSS    10  /* 0x50  TSS of the debug-exception task */
+#define NSEGS        11
 
 #define SEL_RPL_MASK 3
 #define SEL_TI       4   /* table indicator: 1 = LDT */
@@ -58,6 +59,7 @@
 #define UDATA_SEL    SEL(SEG_UDATA, 3)
 #define TSS_SEL      SEL(SEG_TSS, 0)
 #define DFTSS_SEL    SEL(SEG_DFTSS, 0)
+#define DBTSS_SEL    SEL(SEG_DBTSS, 0)
 
 #define DPL_KERNEL   0
 #define DPL_USER     3

@@ -161,6 +161,27 @@ syscall_entry:
   popl %esp                     /* user ESP */
   sysretl
 
+/* ---- the debug task (idt.c, tss.c): #DB arrives by task gate ----
+ * The processor saved the interrupted context in the main TSS, switched to db_ts, set
+ * EFLAGS.NT and db_ts.link. The handler edits the saved context; IRET with NT = 1 switches
+ * back to it (SDM Vol. 2A IRET, "task return"). The next #DB resumes this task after the IRET. */
+.globl debug_task
+debug_task:
+  movl $db_stack + PGSIZE, %esp
+  xorl %ebp, %ebp
+  call debug_task_handler
+  iret
+  jmp debug_task
+
+/* Where a single step from user mode continues in the main task: debug_task_handler built a
+ * trap frame of the user state on the process's kernel stack and pointed ESP at it. */
+.globl debug_from_user
+debug_from_user:
+  pushl %esp
+  call trap
+  addl $4, %esp
+  jmp trapret
+
 /* ---- the double-fault task (tss.c): runs on its own stack with its own TSS ---- */
 .globl double_fault_task
 double_fault_task:
