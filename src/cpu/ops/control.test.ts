@@ -207,3 +207,13 @@ test("real mode: a near JMP past 0xFFFF wraps IP (16-bit operand size)", () => {
   cpu.run(1);
   assert.equal(cpu.eip, (0xfff3 + 0x20) & 0xffff);
 });
+
+test("real mode: CALL pushes IP, RET Iw pops it and releases Iw bytes from SP (wrapping at 64 KiB)", () => {
+  const cpu = realModeCpu(0x1000);
+  cpu.ram.set(assemble("push $0x1111\ncall f\nmov $1, %bx\nhlt\nf: ret $2", { code16: true, org: 0x1000 }), 0x1000);
+  cpu.r32[Reg.ESP] = 0x12340002;
+  cpu.run(4);
+  assert.equal(cpu.r32[Reg.EBX] & 0xffff, 1);
+  assert.equal(cpu.r32[Reg.ESP] >>> 0, 0x12340002);
+  assert.equal(cpu.ram[0] | (cpu.ram[1] << 8), 0x1111, "the pushed word wrapped to SS:0000");
+});
