@@ -948,6 +948,9 @@ export class Cpu {
    */
   setupMultibootState(entry: number, ebx: number): void {
     this.reset();
+    // CR0: PE = 1, PG = 0; the rest is undefined by multiboot. The BIOS has enabled the caches
+    // (CD = NW = 0, unlike RESET's state) before any boot loader runs, as on QEMU and real PCs.
+    this.setCr0(CR0.PE | CR0.ET);
     this.setFlatProtectedMode(0);
     this.r32[Reg.EAX] = 0x2badb002;
     this.r32[Reg.EBX] = ebx;

@@ -433,6 +433,14 @@ test("MOV CR ignores ModRM.mod: 0F 20 00 is MOV EAX, CR0 (three bytes, no memory
   assert.equal(m.cpu.r32[Reg.EBP], m.cpu.cr3);
 });
 
+test("the multiboot entry state has CR0.PE = 1, PG = 0 and the caches enabled (CD = NW = 0), as a BIOS leaves them", () => {
+  const c = realModeCpu();
+  assert.equal(c.cr0 & (CR0.CD | CR0.NW), CR0.CD | CR0.NW, "RESET state: caches disabled");
+  c.setupMultibootState(0x100000, 0x9000);
+  assert.equal(c.cr0, CR0.PE | CR0.ET);
+  assert.equal(c.paging, false);
+});
+
 test("CLTS clears CR0.TS", () => {
   const { m } = runAt(0, "movl %cr0, %eax; orl $8, %eax; movl %eax, %cr0; clts");
   assert.equal(m.cpu.cr0 & CR0.TS, 0);
