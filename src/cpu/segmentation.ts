@@ -317,19 +317,21 @@ export function loadDataSegment(cpu: Cpu, seg: number, sel: number): void {
  * (SDM Vol. 2 JMP/CALL/RET/IRET Operation; Bochs check_cs): a code segment, else #GP(selector);
  * non-conforming: DPL = `cpl` and RPL <= `cpl`; conforming: DPL <= `cpl`; present, else #NP(selector).
  * For JMP/CALL `cpl` is CPL and `rpl` the selector's RPL; for RETF/IRET both are the return RPL.
+ * `level` names what `cpl` is, for the reason.
  */
-export function checkCodeSegment(d: SegmentDescriptor, sel: number, rpl: number, cpl: number, what: string): void {
+export function checkCodeSegment(d: SegmentDescriptor, sel: number, rpl: number, cpl: number, what: string,
+  level: "CPL" | "RPL"): void {
   const s = `0x${(sel & 0xffff).toString(16)}`;
   // the descriptor must be a code segment, else #GP(selector)
   if (!d.isCode) throw gp(selectorErrorCode(sel), `${what}: ${s} is a ${d.typeName}, not a code segment`);
   if (!d.conforming) {
     // non-conforming: DPL must equal the privilege level, else #GP(selector)
-    if (d.dpl !== cpl) throw gp(selectorErrorCode(sel), `${what}: non-conforming code segment ${s} DPL ${d.dpl} != ${cpl === rpl ? "RPL" : "CPL"} ${cpl}`);
+    if (d.dpl !== cpl) throw gp(selectorErrorCode(sel), `${what}: non-conforming code segment ${s} DPL ${d.dpl} != ${level} ${cpl}`);
     // and the selector's RPL must be <= CPL, else #GP(selector)
     if (rpl > cpl) throw gp(selectorErrorCode(sel), `${what}: selector ${s} RPL ${rpl} > CPL ${cpl}`);
   } else if (d.dpl > cpl) {
     // conforming: DPL must be <= the privilege level, else #GP(selector)
-    throw gp(selectorErrorCode(sel), `${what}: conforming code segment ${s} DPL ${d.dpl} > ${cpl === rpl ? "RPL" : "CPL"} ${cpl}`);
+    throw gp(selectorErrorCode(sel), `${what}: conforming code segment ${s} DPL ${d.dpl} > ${level} ${cpl}`);
   }
   // the segment must be present, else #NP(selector)
   if (!d.present) throw np(selectorErrorCode(sel), `${what}: code segment ${s} not present`);

@@ -49,7 +49,7 @@ export function farJump(cpu: Cpu, sel: number, offset: number, op32: boolean): v
   const d = readDescriptor(cpu, sel, what);
   if (d.isCodeOrData) {
     // a code segment: conforming DPL <= CPL; non-conforming RPL <= CPL and DPL = CPL; present
-    checkCodeSegment(d, sel, sel & 3, cpu.cpl, what);
+    checkCodeSegment(d, sel, sel & 3, cpu.cpl, what, "CPL");
     // the offset must be within the segment limit, else #GP(0)
     if (eip > d.limit) throw gp(0, `${what}: offset beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
     setAccessedBit(cpu, sel, d);
@@ -145,7 +145,7 @@ export function farCall(cpu: Cpu, sel: number, offset: number, op32: boolean): v
   if (isNullSelector(sel)) throw gp(0, `${what}: null selector`);
   const d = readDescriptor(cpu, sel, what);
   if (d.isCodeOrData) {
-    checkCodeSegment(d, sel, sel & 3, cpu.cpl, what);
+    checkCodeSegment(d, sel, sel & 3, cpu.cpl, what, "CPL");
     const frame = new StackFrame().fromCurrent(cpu);
     // the stack must have room for the return address, else #SS(0)
     frame.check(cpu, 2 * size, size, Vector.SS, 0, what);
@@ -267,7 +267,7 @@ export function farReturn(cpu: Cpu, op32: boolean, release: number): void {
   // its RPL must be >= CPL, else #GP(selector)
   if (s.rpl < cpu.cpl) throw gp(selectorErrorCode(sel), `${what}: return CS RPL ${s.rpl} < CPL ${cpu.cpl}`);
   // conforming: DPL <= RPL; non-conforming: DPL = RPL; present, else #NP(selector)
-  checkCodeSegment(d, sel, s.rpl, s.rpl, what);
+  checkCodeSegment(d, sel, s.rpl, s.rpl, what, "RPL");
   if (s.rpl === cpu.cpl) {
     // RETURN-TO-SAME-PRIVILEGE-LEVEL: the offset must be within the limit, else #GP(0)
     if (eip > d.limit) throw gp(0, `${what}: return offset beyond the limit ${hex(d.limit)} of code segment ${s}`);
@@ -303,6 +303,7 @@ export function farReturn(cpu: Cpu, op32: boolean, release: number): void {
   // the parameters are released from the outer stack too (SDM: "ESP ← ESP + SRC" after the switch)
   if (sd.big) cpu.r32[4] = (esp + release) | 0; else cpu.r16[4 * 2] = esp + release;
   nullInaccessibleSegments(cpu);
+  cpu.eip = eip;
 }
 
 /** The `size`-byte value `byteOffset` bytes above SS:ESP (RETF Iw may release any number of bytes). */
@@ -347,7 +348,7 @@ export function interruptReturn(cpu: Cpu, op32: boolean): void {
   // its RPL must be >= CPL, else #GP(selector)
   if (s.rpl < cpu.cpl) throw gp(selectorErrorCode(sel), `IRET: return CS RPL ${s.rpl} < CPL ${cpu.cpl}`);
   // a code segment; conforming: DPL <= RPL; non-conforming: DPL = RPL; present, else #NP(selector)
-  checkCodeSegment(d, sel, s.rpl, s.rpl, what);
+  checkCodeSegment(d, sel, s.rpl, s.rpl, what, "RPL");
 
   // The EFLAGS bits this IRET may change, decided at the current (old) CPL.
   let change = IRET_ALWAYS;
