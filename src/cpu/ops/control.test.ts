@@ -217,3 +217,24 @@ test("real mode: CALL pushes IP, RET Iw pops it and releases Iw bytes from SP (w
   assert.equal(cpu.r32[Reg.ESP] >>> 0, 0x12340002);
   assert.equal(cpu.ram[0] | (cpu.ram[1] << 8), 0x1111, "the pushed word wrapped to SS:0000");
 });
+
+test("INT1 is delivered through a gate whose DPL is below CPL (no gate-DPL check); INT3 is not", () => {
+  const int1 = run(".byte 0xf1", undefined, 3);
+  assert.equal(vectorOf(int1.ev), 1, "the default gates have DPL 0");
+  const int3 = run("int3", undefined, 3);
+  assert.equal(vectorOf(int3.ev), 13);
+  assert.equal(int3.ev.kind === "interrupt" && int3.ev.fault?.errorCode, 3 * 8 + 2);
+});
+
+test("INT n in virtual-8086 mode with IOPL < 3 raises #GP(0)", () => {
+  const m = new PmodeMachine({ cpl: 3 });
+  m.load(LAYOUT.UCODE_ADDR, [0xcd, 0x21]);
+  m.cpu.setEflags(EFLAGS.RESERVED1 | EFLAGS.VM);
+  for (const s of [SegReg.CS, SegReg.SS, SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS]) m.cpu.loadSegmentReal(s, LAYOUT.UCODE_ADDR >> 4);
+  m.cpu.eip = 0;
+  m.cpu.r32[Reg.ESP] = 0x1000;
+  const ev = m.run({ stopAt: [LAYOUT.UCODE_ADDR + 2] });
+  assert.equal(vectorOf(ev), 13);
+  assert.equal(ev.kind === "interrupt" && ev.fault?.errorCode, 0);
+  assert.match(ev.kind === "interrupt" ? ev.fault?.reason ?? "" : "", /virtual-8086 mode with IOPL 0 < 3/);
+});

@@ -11,7 +11,8 @@
 import type { Cpu } from "../cpu.js";
 import { gp } from "../fault.js";
 import type { Insn } from "../decoder.js";
-import { deliverSoftwareInterrupt } from "../interrupts.js";
+import { EFLAGS } from "../flags.js";
+import { SoftwareInterrupt, deliverSoftwareInterrupt } from "../interrupts.js";
 import type { Handler, OpForm } from "../opmap.js";
 import { SegReg } from "../segmentation.js";
 import { readE16, readE32 } from "./operands.js";
@@ -100,10 +101,20 @@ function jcxz(op32: boolean): Handler {
 // ---- Software interrupts (SDM Vol. 2A "INT n/INTO/INT3/INT1"): EIP is already past the
 // instruction, which is the return address the delivery pushes. ----
 
-const INT3: Handler = (c) => { deliverSoftwareInterrupt(c, 3); };
-const INT_Ib: Handler = (c, i) => { deliverSoftwareInterrupt(c, i.imm & 0xff); };
-const INTO: Handler = (c) => { if (c.getOF() !== 0) deliverSoftwareInterrupt(c, 4); };
-const INT1: Handler = (c) => { deliverSoftwareInterrupt(c, 1); };
+const INT3: Handler = (c) => { deliverSoftwareInterrupt(c, 3, SoftwareInterrupt.INT3); };
+/**
+ * INT Ib. In virtual-8086 mode with IOPL < 3 it traps to the monitor with #GP(0) (SDM INT n,
+ * Operation; CR4.VME's interrupt redirection belongs to the system group and is not modelled).
+ */
+const INT_Ib: Handler = (c, i) => {
+  // virtual-8086 mode: IOPL must be 3
+  if (c.v86Mode && (c.flags & EFLAGS.IOPL) !== EFLAGS.IOPL)
+    throw gp(0, `INT 0x${(i.imm & 0xff).toString(16)} in virtual-8086 mode with IOPL ${(c.flags >> 12) & 3} < 3`);
+  deliverSoftwareInterrupt(c, i.imm & 0xff, SoftwareInterrupt.INTn);
+};
+const INTO: Handler = (c) => { if (c.getOF() !== 0) deliverSoftwareInterrupt(c, 4, SoftwareInterrupt.INTO); };
+/** INT1 (ICEBP): delivered without the gate-DPL check, with EXT set (SDM Vol. 2A INT1). */
+const INT1: Handler = (c) => { deliverSoftwareInterrupt(c, 1, SoftwareInterrupt.INT1); };
 
 /** HLT (SDM Vol. 2A): privileged; #GP(0) unless CPL = 0 (virtual-8086 mode runs at CPL 3). */
 const HLT: Handler = (c) => {
