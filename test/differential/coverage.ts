@@ -22,6 +22,7 @@ export const NOT_DIFFERENTIAL: Readonly<Record<string, string>> = {
   JMPF: "far transfer: system test", CALLF: "far transfer: system test", RETF: "far transfer: system test",
   LDS: "loads a selector: system test", LES: "system test", LFS: "system test", LGS: "system test", LSS: "system test",
   ARPL: "#UD… differs by mode: system test",
+  ESC: "x87: the host has an FPU, trapgate has none (#NM/#UD by CR0.EM/TS): system test", WAIT: "#NM by CR0.MP/TS: system test",
 };
 
 /** Key under which a form is excluded (mnemonic, with MOV to/from control/debug registers distinguished). */

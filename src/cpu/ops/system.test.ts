@@ -651,6 +651,48 @@ test("CPUID above the highest basic or extended leaf returns the highest basic l
 });
 
 // =================================================================================================
+// x87 instructions without an FPU (CR0.EM/MP/TS, SDM Vol. 3A Table 2-2)
+// =================================================================================================
+
+function withCr0(bits: number): (m: PmodeMachine) => void {
+  return (m) => m.cpu.setCr0((m.cpu.cr0 & ~(CR0.MP | CR0.EM | CR0.TS)) | bits);
+}
+
+test("an x87 instruction with CR0.EM = 1 raises #NM", () => {
+  const { m, ev } = runAt(3, "fld1", withCr0(CR0.EM));
+  expectFault(ev, 7, undefined, /CR0.EM = 1 → #NM/);
+  assert.equal(m.stack(1)[0], UCODE);
+});
+
+test("an x87 instruction with CR0.TS = 1 raises #NM before touching its memory operand", () => {
+  const { ev } = runAt(3, "fldl 0xfffffff0", withCr0(CR0.MP | CR0.TS));
+  expectFault(ev, 7, undefined, /CR0.TS = 1/);
+});
+
+test("an x87 instruction with EM = TS = 0 raises #UD: there is no x87 FPU", () => {
+  const { ev } = runAt(0, "fninit", withCr0(0));
+  expectFault(ev, 6, undefined, /no x87 FPU/);
+});
+
+test("ESC decodes its ModRM and displacement: the next instruction follows", () => {
+  const m = new PmodeMachine();
+  withCr0(0)(m);
+  m.asm(KCODE, "fstpl 0x12345678(%eax,%ebx,4)");
+  const seen: number[] = [];
+  m.cpu.decodeHook = (insn) => seen.push(insn.len);
+  m.run({ stopAt: [] });
+  assert.equal(seen[0], 7);
+});
+
+test("WAIT raises #NM only when CR0.MP = 1 and CR0.TS = 1", () => {
+  const r1 = runAt(0, "wait", withCr0(CR0.TS));
+  assert.deepEqual(r1.ev, { kind: "stop", eip: r1.end });
+  const r2 = runAt(0, "wait", withCr0(CR0.EM));
+  assert.deepEqual(r2.ev, { kind: "stop", eip: r2.end });
+  expectFault(runAt(0, "wait", withCr0(CR0.MP | CR0.TS)).ev, 7, undefined, /WAIT with CR0.MP = 1 and CR0.TS = 1/);
+});
+
+// =================================================================================================
 // UD2, BOUND, INVD, WBINVD
 // =================================================================================================
 

@@ -2,7 +2,8 @@
  * System instructions (SDM Vol. 3A §2.8 "System instruction summary", §5.9 "Privileged
  * instructions"): descriptor-table registers (LGDT LIDT SGDT SIDT LLDT SLDT LTR STR), segment
  * inspection (LAR LSL VERR VERW ARPL), control and debug registers (MOV CRn/DRn, CLTS, LMSW,
- * SMSW), caches and TLB (INVD WBINVD INVLPG), the interrupt flag (CLI STI), CPUID, UD2 and BOUND.
+ * SMSW), caches and TLB (INVD WBINVD INVLPG), the interrupt flag (CLI STI), CPUID, UD2, BOUND,
+ * and the device-not-available rules of x87 instructions (ESC D8–DF, WAIT) on a processor without one.
  *
  * This module also gathers the system groups that live in their own files: port I/O (io.ts),
  * MSRs and the time-stamp counter (msr.ts), fast system calls (fastcall.ts).
@@ -420,6 +421,27 @@ const STI: Handler = (c) => {
 };
 
 // =================================================================================================
+// x87 instructions without an x87 FPU: the CR0.EM/MP/TS rules (SDM Vol. 3A §2.5, Table 2-2)
+// =================================================================================================
+
+/**
+ * ESC (D8–DF, any ModRM): #NM when CR0.EM = 1 (emulate) or CR0.TS = 1 (task switched), before any
+ * memory access. There is no x87 FPU (CPUID.01H:EDX.FPU = 0), so with EM = TS = 0 the instruction
+ * cannot run: #UD, a documented deviation (an operating system sets EM = 1 on such a processor).
+ */
+const ESC: Handler = (c, i) => {
+  if ((c.cr0 & (CR0.EM | CR0.TS)) !== 0)
+    throw new CpuFault(Vector.NM, undefined, `x87 instruction (${hex(i.op).slice(2).toUpperCase()} /${i.reg}) with ${(c.cr0 & CR0.EM) !== 0 ? "CR0.EM = 1" : "CR0.TS = 1"} → #NM (SDM Vol. 3A Table 2-2)`);
+  throw ud(`x87 instruction (${hex(i.op).slice(2).toUpperCase()} /${i.reg}): this processor has no x87 FPU (CPUID.01H:EDX.FPU = 0) and CR0.EM = 0`);
+};
+
+/** WAIT/FWAIT (9B): #NM when CR0.MP = 1 and CR0.TS = 1; otherwise nothing (no FPU exception can be pending). */
+const WAIT: Handler = (c) => {
+  if ((c.cr0 & (CR0.MP | CR0.TS)) === (CR0.MP | CR0.TS))
+    throw new CpuFault(Vector.NM, undefined, "WAIT with CR0.MP = 1 and CR0.TS = 1 → #NM (SDM Vol. 3A Table 2-2)");
+};
+
+// =================================================================================================
 // CPUID, UD2, BOUND
 // =================================================================================================
 
@@ -480,6 +502,8 @@ export const SYSTEM_FORMS: readonly OpForm[] = [
   { op: 0x62, mod: "mem", mnemonic: "BOUND", operands: "Gv,Ma", exec: BOUND },
   { op: 0x63, mnemonic: "ARPL", operands: "Ew,Gw", exec: ARPL },
   { op: 0xfa, mnemonic: "CLI", operands: "", exec: CLI },
+  ...[0, 1, 2, 3, 4, 5, 6, 7].map((k): OpForm => ({ op: 0xd8 + k, mnemonic: "ESC", operands: "Ev", exec: ESC })),
+  { op: 0x9b, mnemonic: "WAIT", operands: "", exec: WAIT },
   { op: 0xfb, mnemonic: "STI", operands: "", exec: STI },
   ...IO_FORMS,
   ...MSR_FORMS,
