@@ -1,6 +1,7 @@
 /* console.c — the console is COM1, a 16550 UART at I/O port 0x3F8 (National Semiconductor
  * PC16550D data sheet). Output polls LSR.THRE before each byte; input arrives by the
- * received-data interrupt (IRQ 4) into a ring buffer that read(0) and get_key drain.
+ * received-data interrupt (IRQ 4) into a ring buffer that read(0) drains a line at a time
+ * (canonical mode) and get_key a byte at a time, without waiting.
  *
  * EOF convention: byte 0x04 (Ctrl-D) received when the pending line is empty makes read()
  * return 0; inside a line it ends the read early without a newline, as a terminal does. */
@@ -98,15 +99,29 @@ int console_getkey(void) {
   return input.buf[input.r++ % sizeof(input.buf)];
 }
 
-/* read(0): wait until at least one byte (or EOF) is available, then copy up to n bytes into
- * the kernel buffer dst, stopping after a newline. Returns the count, 0 at EOF. */
+/* Canonical input, as the TCGETS answer (ICANON) promises: a read can complete once a whole
+ * line is buffered — a newline or a Ctrl-D — or n bytes, or the ring is full. */
+static int line_ready(size_t n) {
+  uint32_t avail = input.w - input.r;
+  if (avail >= n || avail == sizeof(input.buf))
+    return 1;
+  for (uint32_t i = input.r; i != input.w; i++) {
+    uint8_t c = input.buf[i % sizeof(input.buf)];
+    if (c == '\n' || c == CTRL_D)
+      return 1;
+  }
+  return 0;
+}
+
+/* read(0): wait (HLT) until a line is ready, then copy up to n bytes of it into the kernel
+ * buffer dst, through the newline. Returns the count, 0 at EOF. */
 int console_read(char *dst, size_t n) {
   size_t got = 0;
   if (n == 0)
     return 0;
   for (;;) {
     console_intr();
-    if (input.r != input.w)
+    if (line_ready(n))
       break;
     idle_wait();        /* sleep until the next interrupt */
   }

@@ -169,7 +169,6 @@ struct proc *proc_create(const char *cmdline, const void *image, uint32_t size) 
   p->pid = nextpid++;
   p->ppid = 0;
   safestrcpy(p->name, argv[0], sizeof(p->name));
-  p->mmap_base = UMMAP_BASE;
   p->start_ns = uptime_ns();
 
   if ((p->kstack_top = kstack_alloc()) == 0 || (p->pgdir = setupuvm()) == NULL)
@@ -180,8 +179,7 @@ struct proc *proc_create(const char *cmdline, const void *image, uint32_t size) 
   if (vdso_map(p->pgdir) < 0)
     goto fail;
   /* The user stack, with a guard page below it that is never mapped (mmap2 avoids it). */
-  p->stack_low = USTACKTOP - USTACKSIZE;
-  if (uvm_alloc(p->pgdir, p->stack_low, USTACKTOP, PTE_W) < 0)
+  if (uvm_alloc(p->pgdir, USTACKTOP - USTACKSIZE, USTACKTOP, PTE_W) < 0)
     goto fail;
   uint32_t sp = setup_stack(p, argc, argv, entry, phdr, phnum);
   if (sp == 0)

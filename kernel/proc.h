@@ -21,8 +21,6 @@ struct proc {
   struct trapframe *tf;          /* user registers, at the top of the kernel stack */
   struct context *context;       /* kernel registers saved by swtch() */
   uint32_t brk_start, brk;       /* the program break: heap is [brk_start, brk) */
-  uint32_t mmap_base;            /* mmap2 searches upward from here */
-  uint32_t stack_low;            /* lowest mapped user stack page */
   struct segdesc tls[NTLS];      /* set_thread_area descriptors, copied into the GDT on switch */
   uint32_t clear_child_tid;      /* set_tid_address */
   struct k_sigaction sigaction[NSIG];  /* recorded by rt_sigaction, never delivered */

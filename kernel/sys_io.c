@@ -29,8 +29,6 @@ static long console_write_user(uint32_t buf, uint32_t count) {
   while (done < count) {
     uint32_t n = count - done < CHUNK ? count - done : CHUNK;
     uint32_t got = copy_from_user_partial(kbuf, (void *)(buf + done), n);
-    if (buf + done < buf)               /* the range wrapped around: nothing is copied */
-      got = 0;
     console_write(kbuf, got);
     done += got;
     if (got < n)
@@ -69,8 +67,7 @@ long sys_writev(int fd, uint32_t iov, int iovcnt) {
   return total;
 }
 
-/* read: blocks until a line (or what the buffer holds) arrives; 0 at EOF (Ctrl-D on an empty
- * line, console.c). */
+/* read: blocks until a line arrives; 0 at EOF (Ctrl-D on an empty line, console.c). */
 long sys_read(int fd, uint32_t buf, uint32_t count) {
   char kbuf[CHUNK];
   if (!is_console(fd))

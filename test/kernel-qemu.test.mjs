@@ -16,7 +16,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,9 +61,9 @@ function boot(suite) {
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
   ];
   if (suite.modules.length > 0) args.push('-initrd', suite.modules.join(','));
-  mkdirSync(OUT_DIR, { recursive: true });
-  const inPath = path.join(OUT_DIR, `${suite.name}.in`);
-  const outPath = path.join(OUT_DIR, `${suite.name}.out`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'trapgate-kernel-'));   // private to this boot
+  const inPath = path.join(dir, 'stdin');
+  const outPath = path.join(dir, 'com1');
   writeFileSync(inPath, suite.stdin, 'latin1');
   const inFd = openSync(inPath, 'r');
   const outFd = openSync(outPath, 'w');
@@ -80,7 +81,9 @@ function boot(suite) {
     qemu.on('error', (e) => { clearTimeout(timer); reject(e); });
     qemu.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ out: output(), code, stderr: Buffer.concat(err).toString('latin1') });
+      const out = output();
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ out, code, stderr: Buffer.concat(err).toString('latin1') });
     });
   });
 }
@@ -101,7 +104,8 @@ for (const suite of suites) {
     assertBuilt();
     assertQemu();
     const { out, code, stderr } = await boot(suite);
-    writeFileSync(path.join(OUT_DIR, suite.golden), out);
+    mkdirSync(OUT_DIR, { recursive: true });
+    writeFileSync(path.join(OUT_DIR, suite.golden), out);        // for a look after a failure
     const goldenPath = path.join(GOLDEN_DIR, suite.golden);
     if (UPDATE) writeFileSync(goldenPath, out);
     assert.ok(existsSync(goldenPath),
