@@ -22,6 +22,7 @@
   X(lret,      "far return to 0x08") \
   X(iret,      "iret to 0x08") \
   X(nullds,    "null selector in %ds, then use it") \
+  X(ntiret,    "iret with EFLAGS.NT set (task return)") \
   X(jmpk,      "jump to 0xc0001000") \
   X(jmp0,      "jump to 0") \
   X(wtext,     "write to its own text") \

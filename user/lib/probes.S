@@ -88,6 +88,14 @@ PROBE nullds
   movl farptr_kdata, %eax       /* a DS-relative access */
   ret
 
+/* IRET with EFLAGS.NT set is a task return to the TSS's link field (SDM Vol. 2A IRET): the
+ * kernel never enters the main task through a gate, so the link is 0: #TS(0). */
+PROBE ntiret
+  pushfl
+  orl $0x4000, (%esp)           /* NT */
+  popfl
+  iret
+
 /* Wild jumps: an instruction fetch from a supervisor page (5) or an unmapped one (4). */
 PROBE jmpk
   movl $0xC0001000, %eax

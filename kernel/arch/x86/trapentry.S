@@ -85,9 +85,11 @@ ret_to_kernel:
 
 /* ---- SYSENTER (SDM Vol. 2B SYSENTER; Vol. 3A §5.8.7) ----
  * The processor loaded CS = IA32_SYSENTER_CS, SS = CS + 8, EIP = IA32_SYSENTER_EIP and
- * ESP = IA32_SYSENTER_ESP, which points at TSS.ESP0; it cleared IF, VM and RF and saved
- * nothing. The vDSO's __kernel_vsyscall left the user ESP in EBP, the user's ECX, EDX and EBP
- * pushed on the user stack (EBP is the sixth argument, fetched by syscall.c). */
+ * ESP = IA32_SYSENTER_ESP, which points at TSS.ESP0; it cleared IF, VM and RF — not TF — and
+ * saved nothing. (A single-step trap can therefore arrive before the first instruction here,
+ * with ESP = &TSS.ESP0: #DB is a task gate, idt.c, so nothing is pushed there.) The vDSO's
+ * __kernel_vsyscall left the user ESP in EBP, the user's ECX, EDX and EBP pushed on the user
+ * stack (EBP is the sixth argument, fetched by syscall.c). */
 .globl sysenter_entry
 sysenter_entry:
   movl (%esp), %esp             /* ESP = TSS.ESP0: this process's kernel stack */
@@ -123,10 +125,11 @@ sysenter_entry:
 
 /* ---- SYSCALL, legacy mode (AMD APM Vol. 3 SYSCALL) ----
  * The processor loaded CS = STAR[47:32], SS = CS + 8, EIP = STAR[31:0], put the return EIP in
- * ECX and cleared IF, VM and RF. It did not switch stacks: ESP is still the user's. One XCHG
- * swaps it with TSS.ESP0, so that from the next instruction on (where a single-step #DB may be
- * delivered) the kernel runs on its own stack; TSS.ESP0 is put back at once. The vDSO moved
- * the second argument from ECX to EBP and pushed ECX, EDX, EBP on the user stack. */
+ * ECX and cleared IF, VM and RF — not TF. It did not switch stacks: ESP is still the user's,
+ * which is why a single step into SYSCALL must not push anything (#DB is a task gate, idt.c).
+ * One XCHG swaps ESP with TSS.ESP0, so the kernel runs on its own stack from the next
+ * instruction on; TSS.ESP0 is put back at once. The vDSO moved the second argument from ECX to
+ * EBP and pushed ECX, EDX, EBP on the user stack. */
 .globl syscall_entry
 syscall_entry:
   xchgl %esp, ts + TSS_ESP0     /* ESP = kernel stack, TSS.ESP0 = user ESP */
