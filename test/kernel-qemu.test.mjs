@@ -11,7 +11,8 @@
 // qemu-system-i386 binary's TCG cannot offer SYSCALL at all ("TCG doesn't support requested
 // feature: CPUID.80000001H:EDX.syscall"), so the 64-bit binary runs the 32-bit kernel; the kernel
 // never enters long mode. The same CPU is used for all three paths so the transcripts differ only
-// where the path shows.
+// where the path shows. One suite (int80-only) overrides the CPU with one that offers neither
+// SYSENTER nor SYSCALL, to show the kernel falling back to int $0x80.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,7 +57,7 @@ function assertQemu() {
  */
 function boot(suite) {
   const args = [
-    '-cpu', CPU, '-m', '128', '-kernel', KERNEL, '-append', suite.cmdline,
+    '-cpu', suite.cpu ?? CPU, '-m', '128', '-kernel', KERNEL, '-append', suite.cmdline,
     '-serial', 'stdio', '-display', 'none', '-monitor', 'none', '-no-reboot',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
   ];
