@@ -223,7 +223,7 @@ test("SS0 with RPL != 0, DPL != 0, not writable, or beyond the GDT raises #TS(SS
   check(SEL.KDATA | 3, () => {}, /TSS SS0 0x13 RPL 3 != new CPL 0/);
   check(0x20, () => {}, /TSS SS0 0x20 descriptor DPL 3 != new CPL 0/);
   check(sel(X), (m) => m.setGdt(X, dataSegment({ writable: false })), /read-only data, not a writable data segment/);
-  check(0x400, () => {}, /TSS SS0 0x400: selector 0x400 index 128 is beyond the GDT limit/);
+  check(0x400, () => {}, /INT 0x80: TSS SS0: selector 0x400 index 128 is beyond the GDT limit 0x1ff/);
 });
 
 test("a not-present SS0 raises #SS(SS0)", () => {

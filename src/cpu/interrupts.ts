@@ -17,8 +17,8 @@ import {
 } from "./fault.js";
 import { EFLAGS } from "./flags.js";
 import {
-  SegReg, SegmentDescriptor, StackFrame, isNullSelector, loadCodeSegment, loadNullSegment, loadStackSegment,
-  readDescriptor, setAccessedBit,
+  SegReg, SegmentDescriptor, StackFrame, StackName, faultInContext, isNullSelector, loadCodeSegment, loadNullSegment,
+  loadStackSegment, readDescriptor, setAccessedBit,
 } from "./segmentation.js";
 
 /** Bookkeeping for faults raised while another event is being delivered. */
@@ -147,11 +147,18 @@ function describeLocation(cpu: Cpu, eip: number = cpu.eip): string {
   return `${hex(cpu.segSel[SegReg.CS])}:${hex(eip)} (CPL ${cpu.cpl})`;
 }
 
-/** One delivery attempt through the IVT or the IDT; throws before changing any state. */
+/**
+ * One delivery attempt through the IVT or the IDT; throws before changing any state. The reason of
+ * a fault raised on the way is put in the context of the event ("INT 0x80: gate DPL 0 < CPL 3").
+ */
 function deliver(cpu: Cpu, vector: number, errorCode: number | undefined, source: EventSource): void {
   cpu.materializeFlags();
-  if ((cpu.cr0 & 1) === 0) deliverReal(cpu, vector, source);
-  else deliverProtected(cpu, vector, errorCode, source);
+  try {
+    if ((cpu.cr0 & 1) === 0) deliverReal(cpu, vector);
+    else deliverProtected(cpu, vector, errorCode, source);
+  } catch (e) {
+    throw faultInContext(e, eventName(vector, errorCode, source));
+  }
 }
 
 /**
@@ -160,18 +167,17 @@ function deliver(cpu: Cpu, vector: number, errorCode: number | undefined, source
  * are cleared. #GP if the entry is beyond the IDTR limit or the new IP beyond the CS limit; #SS if
  * the stack has no room for 6 bytes.
  */
-function deliverReal(cpu: Cpu, vector: number, source: EventSource): void {
-  const what = eventName(vector, undefined, source);
+function deliverReal(cpu: Cpu, vector: number): void {
   // the IVT entry must be within the IDTR limit, else #GP
-  if (vector * 4 + 3 > cpu.idtrLimit) throw gp(0, `real-mode ${what}: IVT entry ${hex(vector)} is beyond the IDTR limit ${hex(cpu.idtrLimit)}`);
+  if (vector * 4 + 3 > cpu.idtrLimit) throw gp(0, `real-mode IVT entry ${hex(vector)} is beyond the IDTR limit ${hex(cpu.idtrLimit)}`);
   const frame = new StackFrame().fromCurrent(cpu);
   // the stack must have room for FLAGS, CS and IP, else #SS
-  frame.check(cpu, 6, 2, Vector.SS, 0, `real-mode ${what}`);
+  frame.check(cpu, 6, 2, Vector.SS, 0, StackName.Current);
   const entry = (cpu.idtrBase + vector * 4) | 0;
   const ip = cpu.readSystem16(entry);
   const cs = cpu.readSystem16(entry + 2);
   // the new IP must be within the CS limit (which a real-mode load does not change), else #GP
-  if (ip > cpu.segLimit[SegReg.CS]) throw gp(0, `real-mode ${what}: IVT IP ${hex(ip)} is beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+  if (ip > cpu.segLimit[SegReg.CS]) throw gp(0, `real-mode IVT entry ${hex(vector)}: IP ${hex(ip)} is beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
   frame.push(cpu, 2, cpu.getEflags() & 0xffff);
   frame.push(cpu, 2, cpu.segSel[SegReg.CS]);
   frame.push(cpu, 2, cpu.eip & 0xffff);
@@ -182,31 +188,37 @@ function deliverReal(cpu: Cpu, vector: number, source: EventSource): void {
 }
 
 /** Reads the IDT gate for a vector (SDM Vol. 3A §6.11), #GP(vector·8+2+EXT) beyond the IDTR limit. */
-export function readGate(cpu: Cpu, vector: number, ext: boolean, what = `interrupt ${hex(vector)}`): SegmentDescriptor {
+export function readGate(cpu: Cpu, vector: number, ext: boolean): SegmentDescriptor {
   // the gate must be within the IDT limit, else #GP(error_code(vector, IDT, EXT))
   if (vector * 8 + 7 > cpu.idtrLimit)
-    throw gp(idtErrorCode(vector, ext), `${what}: IDT entry ${hex(vector)} is beyond the IDTR limit ${hex(cpu.idtrLimit)}`);
+    throw gp(idtErrorCode(vector, ext), `IDT entry ${hex(vector)} is beyond the IDTR limit ${hex(cpu.idtrLimit)}`);
   const lin = (cpu.idtrBase + vector * 8) | 0;
   return new SegmentDescriptor(cpu.readSystem32(lin), cpu.readSystem32(lin + 4));
 }
+
+/** SSn:ESPn from the TSS. */
+export interface TssStack { ss: number; esp: number }
 
 /**
  * Reads SSn:ESPn for privilege level `dpl` (0–2) from the current TSS (SDM Vol. 3A §7.2.1 Figure 7-2;
  * Vol. 2A INT n / CALL "TSSstackAddress"): a 32-bit TSS holds ESPn at 8n+4 and SSn at 8n+8, a
  * 16-bit one SPn at 4n+2 and SSn at 4n+4. #TS(TR selector + EXT) if the TSS limit does not cover them.
  */
-export function readTssStack(cpu: Cpu, dpl: number, ext: boolean, what: string): { ss: number; esp: number } {
-  // TR must hold a TSS (it always does once LTR ran; before, the task register is unusable)
-  if (cpu.trType === 0) throw ts(ext ? 1 : 0, `${what}: the task register holds no TSS (LTR was never executed), so there is no ring-${dpl} stack`);
+export function readTssStack(cpu: Cpu, dpl: number, ext: boolean): TssStack {
+  // TR must hold a TSS (it does once LTR ran; before, the task register is unusable)
+  if (cpu.trType === 0) throw ts(ext ? 1 : 0, `the task register holds no TSS (LTR was never executed), so there is no ring-${dpl} stack`);
   const tss32 = (cpu.trType & 8) !== 0;
   const at = tss32 ? (dpl << 3) + 4 : (dpl << 2) + 2;
   // TSSstackAddress + 5 (+ 3 for a 16-bit TSS) must be within the TSS limit, else #TS(TSS selector)
   if (at + (tss32 ? 5 : 3) > cpu.trLimit)
-    throw ts(selectorErrorCode(cpu.trSel, ext), `${what}: the TSS limit ${hex(cpu.trLimit)} does not cover SS${dpl}:ESP${dpl} at offset ${hex(at)}`);
+    throw ts(selectorErrorCode(cpu.trSel, ext), `the TSS limit ${hex(cpu.trLimit)} does not cover SS${dpl}:ESP${dpl} at offset ${hex(at)}`);
   const lin = (cpu.trBase + at) | 0;
   if (tss32) return { esp: cpu.readSystem32(lin) >>> 0, ss: cpu.readSystem16(lin + 4) };
   return { esp: cpu.readSystem16(lin), ss: cpu.readSystem16(lin + 2) };
 }
+
+/** The checked stack of an inner ring: SSn, its descriptor, ESPn. */
+export interface InnerStack { sel: number; desc: SegmentDescriptor; esp: number }
 
 /**
  * The new stack for an inner privilege level from the TSS, with the checks of SDM Vol. 2A INT n
@@ -214,22 +226,27 @@ export function readTssStack(cpu: Cpu, dpl: number, ext: boolean, what: string):
  * beyond the table limit, RPL != new CPL, DPL != new CPL or not a writable data segment raise
  * #TS(SSn + EXT); not present raises #SS(SSn + EXT).
  */
-export function innerStack(cpu: Cpu, newCpl: number, ext: boolean, what: string): { sel: number; desc: SegmentDescriptor; esp: number } {
-  const stack = readTssStack(cpu, newCpl, ext, what);
+export function innerStack(cpu: Cpu, newCpl: number, ext: boolean): InnerStack {
+  const stack = readTssStack(cpu, newCpl, ext);
   const sel = stack.ss;
-  const name = `TSS SS${newCpl} ${hex(sel)}`;
   // the new SS must not be null, else #TS(EXT)
-  if (isNullSelector(sel)) throw ts(ext ? 1 : 0, `${what}: ${name} is a null selector`);
-  const desc = readDescriptor(cpu, sel, `${what}: ${name}`, ts, ext);
+  if (isNullSelector(sel)) throw ts(ext ? 1 : 0, `TSS SS${newCpl} ${hex(sel)} is a null selector`);
+  const desc = readDescriptor(cpu, sel, TSS_SS[newCpl], ts, ext);
   // its RPL must equal the new CPL, else #TS(SS selector)
-  if ((sel & 3) !== newCpl) throw ts(selectorErrorCode(sel, ext), `${what}: ${name} RPL ${sel & 3} != new CPL ${newCpl}`);
+  if ((sel & 3) !== newCpl) throw ts(selectorErrorCode(sel, ext), `TSS SS${newCpl} ${hex(sel)} RPL ${sel & 3} != new CPL ${newCpl}`);
   // its DPL must equal the new CPL, else #TS(SS selector)
-  if (desc.dpl !== newCpl) throw ts(selectorErrorCode(sel, ext), `${what}: ${name} descriptor DPL ${desc.dpl} != new CPL ${newCpl}`);
+  if (desc.dpl !== newCpl) throw ts(selectorErrorCode(sel, ext), `TSS SS${newCpl} ${hex(sel)} descriptor DPL ${desc.dpl} != new CPL ${newCpl}`);
   // it must be a writable data segment, else #TS(SS selector)
-  if (!desc.writable) throw ts(selectorErrorCode(sel, ext), `${what}: ${name} is a ${desc.typeName}, not a writable data segment`);
+  if (!desc.writable) throw ts(selectorErrorCode(sel, ext), `TSS SS${newCpl} ${hex(sel)} is a ${desc.typeName}, not a writable data segment`);
   // it must be present, else #SS(SS selector)
-  if (!desc.present) throw ss(selectorErrorCode(sel, ext), `${what}: ${name} stack segment not present`);
+  if (!desc.present) throw ss(selectorErrorCode(sel, ext), `TSS SS${newCpl} ${hex(sel)} stack segment not present`);
   return { sel, desc, esp: stack.esp };
+}
+const TSS_SS = ["TSS SS0", "TSS SS1", "TSS SS2"];
+
+/** "32-bit trap gate 0x80", for reasons. */
+function gateName(gate: SegmentDescriptor, vector: number): string {
+  return `${gate.typeName} ${hex(vector)}`;
 }
 
 /**
@@ -245,29 +262,26 @@ export function innerStack(cpu: Cpu, newCpl: number, ext: boolean, what: string)
 function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefined, source: EventSource): void {
   const ext = source !== EventSource.Software;
   const idtEc = idtErrorCode(vector, ext);
-  const what = eventName(vector, errorCode, source);
-  const gate = readGate(cpu, vector, ext, what);
+  const gate = readGate(cpu, vector, ext);
   // the IDT entry must be an interrupt, trap or task gate, else #GP(error_code(vector, IDT, EXT))
   if (!gate.isInterruptOrTrapGate && !gate.isTaskGate)
-    throw gp(idtEc, `${what}: IDT entry ${hex(vector)} is a ${gate.isSystem ? gate.typeName : "code/data segment descriptor"}, not an interrupt, trap or task gate`);
+    throw gp(idtEc, `IDT entry ${hex(vector)} is a ${gate.isSystem ? gate.typeName : "code/data segment descriptor"}, not an interrupt, trap or task gate`);
   // software interrupts (INT n, INT3, INTO; not INT1): gate DPL must be >= CPL, else #GP(error_code(vector, IDT, 0))
-  if (source === EventSource.Software && gate.dpl < cpu.cpl)
-    throw gp(idtErrorCode(vector, false), `${what}: gate DPL ${gate.dpl} < CPL ${cpu.cpl}`);
+  if (source === EventSource.Software && gate.dpl < cpu.cpl) throw gp(idtErrorCode(vector, false), `gate DPL ${gate.dpl} < CPL ${cpu.cpl}`);
   // the gate must be present, else #NP(error_code(vector, IDT, EXT))
-  if (!gate.present) throw np(idtEc, `${what}: IDT entry ${hex(vector)} (${gate.typeName}) not present`);
+  if (!gate.present) throw np(idtEc, `IDT entry ${hex(vector)} (${gate.typeName}) not present`);
   if (gate.isTaskGate)
-    throw gp(idtEc, `${what}: IDT entry ${hex(vector)} is a task gate to TSS ${hex(gate.gateSelector)}: hardware task switching is not implemented`);
+    throw gp(idtEc, `IDT entry ${hex(vector)} is a task gate to TSS ${hex(gate.gateSelector)}: hardware task switching is not implemented`);
 
   const sel = gate.gateSelector;
-  const csWhat = `${what} through ${gate.typeName} ${hex(vector)}`;
   // the gate's code-segment selector must not be null, else #GP(EXT)
-  if (isNullSelector(sel)) throw gp(ext ? 1 : 0, `${csWhat}: the gate's code-segment selector ${hex(sel)} is null`);
-  const cs = readDescriptor(cpu, sel, `${csWhat}: target CS`, gp, ext);
+  if (isNullSelector(sel)) throw gp(ext ? 1 : 0, `through ${gateName(gate, vector)}: the gate's code-segment selector ${hex(sel)} is null`);
+  const cs = readDescriptor(cpu, sel, "IDT gate's code segment", gp, ext);
   // it must name a code segment with DPL <= CPL, else #GP(selector + EXT)
-  if (!cs.isCode) throw gp(selectorErrorCode(sel, ext), `${csWhat}: target ${hex(sel)} is a ${cs.isSystem ? cs.typeName : cs.typeName + " segment"}, not a code segment`);
-  if (cs.dpl > cpu.cpl) throw gp(selectorErrorCode(sel, ext), `${csWhat}: target code segment ${hex(sel)} DPL ${cs.dpl} > CPL ${cpu.cpl}`);
+  if (!cs.isCode) throw gp(selectorErrorCode(sel, ext), `through ${gateName(gate, vector)}: target ${hex(sel)} is a ${cs.typeName}${cs.isSystem ? "" : " segment"}, not a code segment`);
+  if (cs.dpl > cpu.cpl) throw gp(selectorErrorCode(sel, ext), `through ${gateName(gate, vector)}: target code segment ${hex(sel)} DPL ${cs.dpl} > CPL ${cpu.cpl}`);
   // the code segment must be present, else #NP(selector + EXT)
-  if (!cs.present) throw np(selectorErrorCode(sel, ext), `${csWhat}: target code segment ${hex(sel)} not present`);
+  if (!cs.present) throw np(selectorErrorCode(sel, ext), `through ${gateName(gate, vector)}: target code segment ${hex(sel)} not present`);
 
   const is32 = gate.is32BitSystem;
   const slot: 2 | 4 = is32 ? 4 : 2;
@@ -275,24 +289,24 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefine
   const withError = errorCode !== undefined ? 1 : 0;
   const inner = !cs.conforming && cs.dpl < cpu.cpl;
   const frame = new StackFrame();
-  let newSs: { sel: number; desc: SegmentDescriptor; esp: number } | undefined;
+  let newSs: InnerStack | undefined;
   if (inner) {
     // from virtual-8086 mode only to a ring-0 handler, else #GP(selector + EXT)
-    if (v86 && cs.dpl !== 0) throw gp(selectorErrorCode(sel, ext), `${csWhat}: from virtual-8086 mode the handler's code segment must have DPL 0, not ${cs.dpl}`);
-    newSs = innerStack(cpu, cs.dpl, ext, csWhat);
+    if (v86 && cs.dpl !== 0) throw gp(selectorErrorCode(sel, ext), `through ${gateName(gate, vector)}: from virtual-8086 mode the handler's code segment must have DPL 0, not ${cs.dpl}`);
+    newSs = innerStack(cpu, cs.dpl, ext);
     frame.fromDescriptor(newSs.desc, newSs.esp, cs.dpl);
     // the new stack must have room for the frame, else #SS(error_code(NewSS, 0, EXT))
-    frame.check(cpu, slot * (5 + withError + (v86 ? 4 : 0)), slot, Vector.SS, selectorErrorCode(newSs.sel, ext), `${csWhat}: ring-${cs.dpl} stack`);
+    frame.check(cpu, slot * (5 + withError + (v86 ? 4 : 0)), slot, Vector.SS, selectorErrorCode(newSs.sel, ext), cs.dpl as StackName);
   } else {
     // from virtual-8086 mode a same-level (conforming or DPL-3) handler is not allowed, else #GP(selector + EXT)
-    if (v86) throw gp(selectorErrorCode(sel, ext), `${csWhat}: from virtual-8086 mode the handler must run at ring 0 in a non-conforming segment`);
+    if (v86) throw gp(selectorErrorCode(sel, ext), `through ${gateName(gate, vector)}: from virtual-8086 mode the handler must run at ring 0 in a non-conforming segment`);
     frame.fromCurrent(cpu);
     // the current stack must have room for the frame, else #SS(EXT)
-    frame.check(cpu, slot * (3 + withError), slot, Vector.SS, ext ? 1 : 0, `${csWhat}: current stack`);
+    frame.check(cpu, slot * (3 + withError), slot, Vector.SS, ext ? 1 : 0, StackName.Current);
   }
   const offset = is32 ? gate.gateOffset : gate.gateOffset & 0xffff;
   // the gate's offset must be within the code segment limit, else #GP(EXT)
-  if (offset > cs.limit) throw gp(ext ? 1 : 0, `${csWhat}: gate offset ${hex(offset)} is beyond the limit ${hex(cs.limit)} of code segment ${hex(sel)}`);
+  if (offset > cs.limit) throw gp(ext ? 1 : 0, `through ${gateName(gate, vector)}: gate offset ${hex(offset)} is beyond the limit ${hex(cs.limit)} of code segment ${hex(sel)}`);
   setAccessedBit(cpu, sel, cs);
   if (newSs !== undefined) setAccessedBit(cpu, newSs.sel, newSs.desc);
 

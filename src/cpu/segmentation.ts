@@ -224,24 +224,43 @@ export function loadSegmentRealMode(cpu: Cpu, seg: number, sel: number): void {
  * Throws `fault(selector error code)` when the index is beyond the table limit or the LDT is null
  * (#GP by default; #TS for the stack of an inner ring). The read is a supervisor access (§4.6), so
  * it may raise #PF.
- * @param what the operation, for the fault's reason (e.g. "far CALL", "load of SS with 0x23")
+ * @param what the operation, prefixed to the fault's reason (e.g. "LTR", "load of SS"); "" for
+ *   none. Pass a constant: it is evaluated on every call, the reason only when the fault is raised.
  * @param ext the EXT bit of the error code (fault during delivery of an external event)
  */
 export function readDescriptor(cpu: Cpu, sel: number, what: string, fault: (ec: number, r: string) => CpuFault = gp,
   ext = false): SegmentDescriptor {
-  const s = new SegmentSelector(sel);
   let base: number, limit: number;
-  if (s.ti === 1) {
+  const ldt = (sel & 4) !== 0;
+  if (ldt) {
     // the LDT must be loaded (Bochs: "LDTR.valid = 0" raises the same fault with the selector)
-    if ((cpu.ldtrSel & 0xfffc) === 0) throw fault(selectorErrorCode(sel, ext), `${what}: selector ${s} refers to the LDT, but LDTR is null`);
+    if ((cpu.ldtrSel & 0xfffc) === 0) throw fault(selectorErrorCode(sel, ext), inContext(what, `selector ${hex(sel)} refers to the LDT, but LDTR is null`));
     base = cpu.ldtrBase; limit = cpu.ldtrLimit;
   } else { base = cpu.gdtrBase; limit = cpu.gdtrLimit; }
-  const off = s.index * 8;
-  // selector index must be within the table limit
+  const off = sel & 0xfff8;
+  // the selector's index must be within the table limit
   if (off + 7 > limit)
-    throw fault(selectorErrorCode(sel, ext), `${what}: selector ${s} index ${s.index} is beyond the ${s.ti ? "LDT" : "GDT"} limit 0x${limit.toString(16)}`);
+    throw fault(selectorErrorCode(sel, ext), inContext(what, `selector ${hex(sel)} index ${off >> 3} is beyond the ${ldt ? "LDT" : "GDT"} limit ${hex(limit)}`));
   const lin = (base + off) | 0;
   return new SegmentDescriptor(cpu.readSystem32(lin), cpu.readSystem32(lin + 4));
+}
+
+const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
+/** `what: reason`, or the reason alone when `what` is empty. */
+function inContext(what: string, reason: string): string {
+  return what === "" ? reason : `${what}: ${reason}`;
+}
+
+/**
+ * Puts a fault raised deep inside an operation into its context, e.g. "far CALL to 0x5b:0x0" +
+ * "through call gate 0x5b: gate DPL 0 < CPL 3". Reasons are built only when a fault is raised, so
+ * the operations that use this (far transfers, interrupt delivery) build no strings when they
+ * succeed. Anything that is not a CpuFault is returned as it is.
+ */
+export function faultInContext(e: unknown, context: string): unknown {
+  if (!(e instanceof CpuFault)) return e;
+  const sep = e.reason.startsWith("through ") ? " " : ": ";
+  return new CpuFault(e.vector, e.errorCode, `${context}${sep}${e.reason}`);
 }
 
 /** Sets the accessed bit of a code/data descriptor in memory when it is clear (SDM §3.4.5.1). */
@@ -276,65 +295,63 @@ export function loadNullSegment(cpu: Cpu, seg: number, sel: number): void {
 export function loadDataSegment(cpu: Cpu, seg: number, sel: number): void {
   sel &= 0xffff;
   if (!cpu.protectedMode) { loadSegmentRealMode(cpu, seg, sel); return; }
-  const s = new SegmentSelector(sel);
-  const name = SEG_NAMES[seg];
+  const rpl = sel & 3;
   if (seg === SegReg.SS) {
     // the null selector cannot be loaded into SS, else #GP(0)
-    if (s.isNull) throw gp(0, `load of SS with null selector ${s}`);
-    const d = readDescriptor(cpu, sel, `load of SS with ${s}`);
+    if (isNullSelector(sel)) throw gp(0, `load of SS with null selector ${hex(sel)}`);
+    const d = readDescriptor(cpu, sel, "load of SS");
     // selector RPL must equal CPL, else #GP(selector)
-    if (s.rpl !== cpu.cpl) throw gp(selectorErrorCode(sel), `load of SS with ${s}: selector RPL ${s.rpl} != CPL ${cpu.cpl}`);
+    if (rpl !== cpu.cpl) throw gp(selectorErrorCode(sel), `load of SS with ${hex(sel)}: selector RPL ${rpl} != CPL ${cpu.cpl}`);
     // the segment must be a writable data segment, else #GP(selector)
-    if (!d.writable) throw gp(selectorErrorCode(sel), `load of SS with ${s}: ${d.typeName} is not a writable data segment`);
+    if (!d.writable) throw gp(selectorErrorCode(sel), `load of SS with ${hex(sel)}: ${d.typeName} is not a writable data segment`);
     // descriptor DPL must equal CPL, else #GP(selector)
-    if (d.dpl !== cpu.cpl) throw gp(selectorErrorCode(sel), `load of SS with ${s}: descriptor DPL ${d.dpl} != CPL ${cpu.cpl}`);
+    if (d.dpl !== cpu.cpl) throw gp(selectorErrorCode(sel), `load of SS with ${hex(sel)}: descriptor DPL ${d.dpl} != CPL ${cpu.cpl}`);
     // the segment must be present, else #SS(selector)
-    if (!d.present) throw ss(selectorErrorCode(sel), `load of SS with ${s}: stack segment not present`);
+    if (!d.present) throw ss(selectorErrorCode(sel), `load of SS with ${hex(sel)}: stack segment not present`);
     setAccessedBit(cpu, sel, d);
     loadCacheFromDescriptor(cpu, seg, sel, d);
     cpu.updatePrivilege();
     return;
   }
   // DS, ES, FS, GS: a null selector loads an unusable register (accesses then raise #GP(0))
-  if (s.isNull) { loadNullSegment(cpu, seg, sel); return; }
-  const d = readDescriptor(cpu, sel, `load of ${name} with ${s}`);
+  if (isNullSelector(sel)) { loadNullSegment(cpu, seg, sel); return; }
+  const d = readDescriptor(cpu, sel, LOAD_OF[seg]);
   // the segment must be a data or readable code segment, else #GP(selector)
   if (!d.isCodeOrData || (d.isCode && !d.readable))
-    throw gp(selectorErrorCode(sel), `load of ${name} with ${s}: ${d.typeName} is not a data or readable code segment`);
+    throw gp(selectorErrorCode(sel), `${LOAD_OF[seg]} with ${hex(sel)}: ${d.typeName} is not a data or readable code segment`);
   // data and non-conforming code: RPL <= DPL and CPL <= DPL, else #GP(selector)
-  if (!d.conforming && s.rpl > d.dpl)
-    throw gp(selectorErrorCode(sel), `load of ${name} with ${s}: selector RPL ${s.rpl} > descriptor DPL ${d.dpl}`);
+  if (!d.conforming && rpl > d.dpl)
+    throw gp(selectorErrorCode(sel), `${LOAD_OF[seg]} with ${hex(sel)}: selector RPL ${rpl} > descriptor DPL ${d.dpl}`);
   if (!d.conforming && cpu.cpl > d.dpl)
-    throw gp(selectorErrorCode(sel), `load of ${name} with ${s}: CPL ${cpu.cpl} > descriptor DPL ${d.dpl}`);
+    throw gp(selectorErrorCode(sel), `${LOAD_OF[seg]} with ${hex(sel)}: CPL ${cpu.cpl} > descriptor DPL ${d.dpl}`);
   // the segment must be present, else #NP(selector)
-  if (!d.present) throw np(selectorErrorCode(sel), `load of ${name} with ${s}: segment not present`);
+  if (!d.present) throw np(selectorErrorCode(sel), `${LOAD_OF[seg]} with ${hex(sel)}: segment not present`);
   setAccessedBit(cpu, sel, d);
   loadCacheFromDescriptor(cpu, seg, sel, d);
 }
+const LOAD_OF = SEG_NAMES.map((n) => `load of ${n}`);
 
 /**
  * The checks on the code segment a far JMP/CALL (to a segment directly), RETF or IRET goes to
  * (SDM Vol. 2 JMP/CALL/RET/IRET Operation; Bochs check_cs): a code segment, else #GP(selector);
  * non-conforming: DPL = `cpl` and RPL <= `cpl`; conforming: DPL <= `cpl`; present, else #NP(selector).
  * For JMP/CALL `cpl` is CPL and `rpl` the selector's RPL; for RETF/IRET both are the return RPL.
- * `level` names what `cpl` is, for the reason.
+ * `level` names what `cpl` is, for the reason (which the caller puts in context).
  */
-export function checkCodeSegment(d: SegmentDescriptor, sel: number, rpl: number, cpl: number, what: string,
-  level: "CPL" | "RPL"): void {
-  const s = `0x${(sel & 0xffff).toString(16)}`;
+export function checkCodeSegment(d: SegmentDescriptor, sel: number, rpl: number, cpl: number, level: "CPL" | "RPL"): void {
   // the descriptor must be a code segment, else #GP(selector)
-  if (!d.isCode) throw gp(selectorErrorCode(sel), `${what}: ${s} is a ${d.typeName}, not a code segment`);
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `${hex(sel)} is a ${d.typeName}, not a code segment`);
   if (!d.conforming) {
     // non-conforming: DPL must equal the privilege level, else #GP(selector)
-    if (d.dpl !== cpl) throw gp(selectorErrorCode(sel), `${what}: non-conforming code segment ${s} DPL ${d.dpl} != ${level} ${cpl}`);
+    if (d.dpl !== cpl) throw gp(selectorErrorCode(sel), `non-conforming code segment ${hex(sel)} DPL ${d.dpl} != ${level} ${cpl}`);
     // and the selector's RPL must be <= CPL, else #GP(selector)
-    if (rpl > cpl) throw gp(selectorErrorCode(sel), `${what}: selector ${s} RPL ${rpl} > CPL ${cpl}`);
+    if (rpl > cpl) throw gp(selectorErrorCode(sel), `selector ${hex(sel)} RPL ${rpl} > CPL ${cpl}`);
   } else if (d.dpl > cpl) {
     // conforming: DPL must be <= the privilege level, else #GP(selector)
-    throw gp(selectorErrorCode(sel), `${what}: conforming code segment ${s} DPL ${d.dpl} > ${level} ${cpl}`);
+    throw gp(selectorErrorCode(sel), `conforming code segment ${hex(sel)} DPL ${d.dpl} > ${level} ${cpl}`);
   }
   // the segment must be present, else #NP(selector)
-  if (!d.present) throw np(selectorErrorCode(sel), `${what}: code segment ${s} not present`);
+  if (!d.present) throw np(selectorErrorCode(sel), `code segment ${hex(sel)} not present`);
 }
 
 /**
@@ -376,6 +393,10 @@ const OUTER_CHECKED = [SegReg.ES, SegReg.FS, SegReg.GS, SegReg.DS] as const;
 // =================================================================================================
 // Stack frames of far transfers and interrupt delivery
 // =================================================================================================
+
+/** Which stack a frame goes to, for reasons: the current one or that of ring 0, 1, 2. */
+export const enum StackName { Ring0, Ring1, Ring2, Current }
+const STACK_NAMES = ["ring-0 stack", "ring-1 stack", "ring-2 stack", "current stack"];
 
 /**
  * A stack that a far CALL, RETF, IRET or an interrupt delivery is about to write: the segment's
@@ -423,11 +444,19 @@ export class StackFrame {
    * (else `vector`(`errorCode`)) and that their pages are writable at the frame's privilege
    * (else #PF). Nothing is written.
    */
-  check(cpu: Cpu, bytes: number, size: 2 | 4, vector: Vector.SS | Vector.GP, errorCode: number, what: string): void {
+  check(cpu: Cpu, bytes: number, size: 2 | 4, vector: Vector.SS | Vector.GP, errorCode: number, what: StackName): void {
+    const low = this.top - bytes;
+    if (low >= 0 && low >= this.min && this.top - 1 <= this.max) {
+      // the usual case: the frame does not wrap around the stack's width and lies within the segment
+      const user = this.cpl === 3;
+      probeWrite(cpu, (this.base + low) | 0, user);
+      probeWrite(cpu, (this.base + this.top - 1) | 0, user);
+      return;
+    }
     for (let d = size; d <= bytes; d += size) {
       const off = this.big ? (this.top - d) >>> 0 : (this.top - d) & 0xffff;
       if (off < this.min || off + size - 1 > this.max) {
-        throw new CpuFault(vector, errorCode, `${what}: no room for ${bytes} bytes below ${this.big ? "ESP" : "SP"} 0x${this.top.toString(16)} ` +
+        throw new CpuFault(vector, errorCode, `${STACK_NAMES[what]}: no room for ${bytes} bytes below ${this.big ? "ESP" : "SP"} 0x${this.top.toString(16)} ` +
           `(stack offsets 0x${this.min.toString(16)}–0x${this.max.toString(16)})`);
       }
       probeWrite(cpu, (this.base + off) | 0, this.cpl === 3);

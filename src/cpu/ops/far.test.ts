@@ -157,7 +157,7 @@ test("far CALL whose return address does not fit the stack raises #SS(0) and cha
   m.loadSeg(SegReg.SS, sel(X, 3));
   m.cpu.r32[Reg.ESP] = 6;
   m.write32(6 - 4, 0xaaaaaaaa);
-  assertFault(runAsm(m, `lcall $0x1b, $${T}`), Vector.SS, 0, /far CALL to 0x1b:0x11000: no room for 8 bytes below ESP 0x6/);
+  assertFault(runAsm(m, `lcall $0x1b, $${T}`), Vector.SS, 0, /far CALL to 0x1b:0x11000: current stack: no room for 8 bytes below ESP 0x6/);
   assert.deepEqual(m.stack(6).slice(4), [6, sel(X, 3)]);
   assert.equal(m.read32(2), 0xaaaaaaaa);
 });
@@ -312,29 +312,29 @@ test("RETF to an outer ring nulls DS and GS with DPL < CPL, keeps a DPL-3 ES and
 test("RETF with return CS RPL < CPL raises #GP(selector)", () => {
   const m = new PmodeMachine({ cpl: 3 });
   m.push(SEL.KCODE, T);
-  assertFault(runAsm(m, "lret"), Vector.GP, SEL.KCODE, /RETF to 0x8:0x11000: return CS RPL 0 < CPL 3/);
+  assertFault(runAsm(m, "lret"), Vector.GP, SEL.KCODE, /^RETF: return CS RPL 0 < CPL 3$/);
 });
 
 test("RETF with a null return CS raises #GP(0); to a data segment #GP(selector)", () => {
   const m = new PmodeMachine();
   m.push(0, T);
-  assertFault(runAsm(m, "lret"), Vector.GP, 0, /return CS selector is null/);
+  assertFault(runAsm(m, "lret"), Vector.GP, 0, /RETF: return CS selector 0x0 is null/);
   const m2 = new PmodeMachine();
   m2.push(SEL.KDATA, T);
-  assertFault(runAsm(m2, "lret"), Vector.GP, SEL.KDATA, /return CS 0x10 is a read\/write data, not a code segment/);
+  assertFault(runAsm(m2, "lret"), Vector.GP, SEL.KDATA, /RETF: return CS 0x10 is a read\/write data, not a code segment/);
 });
 
 test("RETF to an outer ring with a not-present SS raises #SS(selector); with SS RPL != CS RPL #GP(selector)", () => {
   const m = new PmodeMachine();
   m.setGdt(X, dataSegment({ dpl: 3, present: false }));
   m.push(sel(X, 3), 0x6f000, SEL.UCODE, U);
-  assertFault(runAsm(m, "lret"), Vector.SS, sel(X), /return SS 0x5b: stack segment not present/);
+  assertFault(runAsm(m, "lret"), Vector.SS, sel(X), /RETF: return SS 0x5b: stack segment not present/);
   const m2 = new PmodeMachine();
   m2.push(SEL.R2DATA, 0x6f000, SEL.UCODE, U);
-  assertFault(runAsm(m2, "lret"), Vector.GP, SEL.R2DATA & ~3, /return SS 0x52: RPL 2 != return CS RPL 3/);
+  assertFault(runAsm(m2, "lret"), Vector.GP, SEL.R2DATA & ~3, /RETF: return SS 0x52 RPL 2 != return CS RPL 3/);
   const m3 = new PmodeMachine();
   m3.push(0, 0x6f000, SEL.UCODE, U);
-  assertFault(runAsm(m3, "lret"), Vector.GP, 0, /return SS 0x0: null selector/);
+  assertFault(runAsm(m3, "lret"), Vector.GP, 0, /return SS 0x0 is a null selector/);
 });
 
 test("RETF whose frame is beyond the stack limit raises #SS(0)", () => {
@@ -424,13 +424,13 @@ test("IRET with EFLAGS.NT = 1 raises #GP(0): task return is not implemented", ()
   const m = new PmodeMachine();
   m.cpu.setEflags(F | EFLAGS.NT);
   m.push(F, SEL.KCODE, T);
-  assertFault(runAsm(m, "iret"), Vector.GP, 0, /IRET with EFLAGS.NT = 1 returns from a nested task .*hardware task switching is not implemented/);
+  assertFault(runAsm(m, "iret"), Vector.GP, 0, /^IRET: EFLAGS.NT = 1 returns from a nested task .*hardware task switching is not implemented/);
 });
 
 test("IRET to VM = 1 at CPL 0 raises #GP(0) (virtual-8086 mode not implemented); at CPL 3 VM is ignored", () => {
   const m = new PmodeMachine();
   m.push(0, 0, 0, 0, SEL.UDATA, 0x6f000, F | EFLAGS.VM, SEL.UCODE, U);
-  assertFault(runAsm(m, "iret"), Vector.GP, 0, /returns to virtual-8086 mode, which is not implemented/);
+  assertFault(runAsm(m, "iret"), Vector.GP, 0, /^IRET: VM = 1 in the EFLAGS image at CPL 0 returns to virtual-8086 mode .*not implemented/);
   const m2 = new PmodeMachine({ cpl: 3 });
   m2.push(F | EFLAGS.VM, SEL.UCODE, T);
   runAsm(m2, "iret", { maxSteps: 1 });
@@ -440,11 +440,11 @@ test("IRET to VM = 1 at CPL 0 raises #GP(0) (virtual-8086 mode not implemented);
 
 test("IRET to an outer ring checks the return SS: RPL, DPL, type (#GP(selector)) and presence (#NP(selector))", () => {
   const cases: Array<[number, (m: PmodeMachine) => void, number, number, RegExp]> = [
-    [SEL.R2DATA, () => {}, Vector.GP, SEL.R2DATA & ~3, /RPL 2 != return CS RPL 3/],
+    [SEL.R2DATA, () => {}, Vector.GP, SEL.R2DATA & ~3, /IRET: return SS 0x52 RPL 2 != return CS RPL 3/],
     [sel(X, 3), (m) => m.setGdt(X, dataSegment({ dpl: 2 })), Vector.GP, sel(X), /descriptor DPL 2 != return CS RPL 3/],
     [sel(X, 3), (m) => m.setGdt(X, dataSegment({ dpl: 3, writable: false })), Vector.GP, sel(X), /read-only data is not a writable data segment/],
     [sel(X, 3), (m) => m.setGdt(X, dataSegment({ dpl: 3, present: false })), Vector.NP, sel(X), /stack segment not present/],
-    [0, () => {}, Vector.GP, 0, /return SS 0x0: null selector/],
+    [0, () => {}, Vector.GP, 0, /return SS 0x0 is a null selector/],
   ];
   for (const [ss, setup, vector, ec, reason] of cases) {
     const m = new PmodeMachine();
@@ -471,7 +471,7 @@ test("IRET with EIP beyond the code segment limit raises #GP(0) and leaves ESP a
   m.setGdt(X, codeSegment({ limit: 0xfff, g: false }));
   m.push(F, sel(X), 0x1000);
   const esp = m.cpu.r32[Reg.ESP];
-  assertFault(runAsm(m, "iret"), Vector.GP, 0, /return offset beyond the limit 0xfff of code segment 0x58/);
+  assertFault(runAsm(m, "iret"), Vector.GP, 0, /IRET: return offset 0x1000 beyond the limit 0xfff of code segment 0x58/);
   assert.equal(m.cpu.r32[Reg.ESP], esp - 16, "the #GP frame sits right below the untouched IRET frame");
 });
 

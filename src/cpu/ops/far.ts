@@ -18,8 +18,8 @@ import { EFLAGS } from "../flags.js";
 import { innerStack } from "../interrupts.js";
 import type { Handler, OpForm } from "../opmap.js";
 import {
-  SegReg, SegmentDescriptor, SegmentSelector, StackFrame, SystemType, checkCodeSegment, isNullSelector, loadCodeSegment,
-  loadStackSegment, nullInaccessibleSegments, peekStack, readDescriptor, setAccessedBit,
+  SegReg, SegmentDescriptor, StackFrame, StackName, SystemType, checkCodeSegment, faultInContext, isNullSelector,
+  loadCodeSegment, loadStackSegment, nullInaccessibleSegments, peekStack, readDescriptor, setAccessedBit,
 } from "../segmentation.js";
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
@@ -36,22 +36,29 @@ const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 export function farJump(cpu: Cpu, sel: number, offset: number, op32: boolean): void {
   sel &= 0xffff;
   const eip = op32 ? offset >>> 0 : offset & 0xffff;
+  try {
+    jump(cpu, sel, eip);
+  } catch (e) {
+    throw faultInContext(e, `far JMP to ${hex(sel)}:${hex(eip)}`);
+  }
+}
+
+function jump(cpu: Cpu, sel: number, eip: number): void {
   if (!cpu.protectedMode) {
     // the target must be within the CS limit (unchanged by a real-mode load), else #GP(0)
-    if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `far JMP to ${hex(sel)}:${hex(eip)}: offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+    if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
     cpu.loadSegmentReal(SegReg.CS, sel);
     cpu.eip = eip;
     return;
   }
-  const what = `far JMP to ${hex(sel)}:${hex(eip)}`;
   // the selector must not be null, else #GP(0)
-  if (isNullSelector(sel)) throw gp(0, `${what}: null selector`);
-  const d = readDescriptor(cpu, sel, what);
+  if (isNullSelector(sel)) throw gp(0, "null selector");
+  const d = readDescriptor(cpu, sel, "");
   if (d.isCodeOrData) {
     // a code segment: conforming DPL <= CPL; non-conforming RPL <= CPL and DPL = CPL; present
-    checkCodeSegment(d, sel, sel & 3, cpu.cpl, what, "CPL");
+    checkCodeSegment(d, sel, sel & 3, cpu.cpl, "CPL");
     // the offset must be within the segment limit, else #GP(0)
-    if (eip > d.limit) throw gp(0, `${what}: offset beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
+    if (eip > d.limit) throw gp(0, `offset beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
     setAccessedBit(cpu, sel, d);
     loadCodeSegment(cpu, sel, d, cpu.cpl);
     cpu.eip = eip;
@@ -60,61 +67,67 @@ export function farJump(cpu: Cpu, sel: number, offset: number, op32: boolean): v
   switch (d.type) {
     case SystemType.CallGate16:
     case SystemType.CallGate32:
-      jumpThroughCallGate(cpu, sel, d, what);
+      jumpThroughCallGate(cpu, sel, d);
       return;
     case SystemType.TaskGate:
     case SystemType.TSS16Available:
     case SystemType.TSS32Available:
-      taskSwitchNotImplemented(cpu, sel, d, what);
+      taskSwitchNotImplemented(cpu, sel, d);
       return;
   }
   // anything else is not a valid target, #GP(selector)
-  throw gp(selectorErrorCode(sel), `${what}: ${hex(sel)} is a ${d.typeName}, not a code segment, call gate, task gate or TSS`);
+  throw gp(selectorErrorCode(sel), `${hex(sel)} is a ${d.typeName}, not a code segment, call gate, task gate or TSS`);
 }
 
 /** JMP through a call gate (SDM Vol. 2A JMP "CALL-GATE"): the target runs at the current privilege level. */
-function jumpThroughCallGate(cpu: Cpu, gateSel: number, gate: SegmentDescriptor, what: string): void {
-  const via = `${what} through call gate ${hex(gateSel)}`;
-  checkGatePrivilege(cpu, gateSel, gate, via);
+function jumpThroughCallGate(cpu: Cpu, gateSel: number, gate: SegmentDescriptor): void {
+  try {
+    jumpThroughCallGateChecked(cpu, gateSel, gate);
+  } catch (e) {
+    throw faultInContext(e, `through call gate ${hex(gateSel)}`);
+  }
+}
+function jumpThroughCallGateChecked(cpu: Cpu, gateSel: number, gate: SegmentDescriptor): void {
+  checkGatePrivilege(cpu, gateSel, gate);
   // the gate must be present, else #NP(gate selector)
-  if (!gate.present) throw np(selectorErrorCode(gateSel), `${via}: gate not present`);
+  if (!gate.present) throw np(selectorErrorCode(gateSel), `gate not present`);
   const sel = gate.gateSelector;
   // the gate's code-segment selector must not be null, else #GP(0)
-  if (isNullSelector(sel)) throw gp(0, `${via}: the gate's code-segment selector is null`);
-  const d = readDescriptor(cpu, sel, `${via}: target`);
+  if (isNullSelector(sel)) throw gp(0, `the gate's code-segment selector is null`);
+  const d = readDescriptor(cpu, sel, `target`);
   // it must be a code segment, else #GP(code-segment selector)
-  if (!d.isCode) throw gp(selectorErrorCode(sel), `${via}: target ${hex(sel)} is a ${d.typeName}, not a code segment`);
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `target ${hex(sel)} is a ${d.typeName}, not a code segment`);
   // conforming: DPL <= CPL; non-conforming: DPL = CPL (JMP never changes privilege), else #GP(code-segment selector)
-  if (d.conforming && d.dpl > cpu.cpl) throw gp(selectorErrorCode(sel), `${via}: conforming code segment ${hex(sel)} DPL ${d.dpl} > CPL ${cpu.cpl}`);
+  if (d.conforming && d.dpl > cpu.cpl) throw gp(selectorErrorCode(sel), `conforming code segment ${hex(sel)} DPL ${d.dpl} > CPL ${cpu.cpl}`);
   if (!d.conforming && d.dpl !== cpu.cpl)
-    throw gp(selectorErrorCode(sel), `${via}: non-conforming code segment ${hex(sel)} DPL ${d.dpl} != CPL ${cpu.cpl} (a JMP cannot change the privilege level)`);
+    throw gp(selectorErrorCode(sel), `non-conforming code segment ${hex(sel)} DPL ${d.dpl} != CPL ${cpu.cpl} (a JMP cannot change the privilege level)`);
   // it must be present, else #NP(code-segment selector)
-  if (!d.present) throw np(selectorErrorCode(sel), `${via}: code segment ${hex(sel)} not present`);
+  if (!d.present) throw np(selectorErrorCode(sel), `code segment ${hex(sel)} not present`);
   const eip = gate.is32BitSystem ? gate.gateOffset : gate.gateOffset & 0xffff;
   // the gate's offset must be within the code segment limit, else #GP(0)
-  if (eip > d.limit) throw gp(0, `${via}: gate offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
+  if (eip > d.limit) throw gp(0, `gate offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
   setAccessedBit(cpu, sel, d);
   loadCodeSegment(cpu, sel, d, cpu.cpl);
   cpu.eip = eip;
 }
 
 /** Call gates: gate DPL >= CPL and gate DPL >= the gate selector's RPL, else #GP(gate selector) (SDM Vol. 3A §5.8.4). */
-function checkGatePrivilege(cpu: Cpu, gateSel: number, gate: SegmentDescriptor, via: string): void {
-  if (gate.dpl < cpu.cpl) throw gp(selectorErrorCode(gateSel), `${via}: gate DPL ${gate.dpl} < CPL ${cpu.cpl}`);
-  if (gate.dpl < (gateSel & 3)) throw gp(selectorErrorCode(gateSel), `${via}: gate DPL ${gate.dpl} < selector RPL ${gateSel & 3}`);
+function checkGatePrivilege(cpu: Cpu, gateSel: number, gate: SegmentDescriptor): void {
+  if (gate.dpl < cpu.cpl) throw gp(selectorErrorCode(gateSel), `gate DPL ${gate.dpl} < CPL ${cpu.cpl}`);
+  if (gate.dpl < (gateSel & 3)) throw gp(selectorErrorCode(gateSel), `gate DPL ${gate.dpl} < selector RPL ${gateSel & 3}`);
 }
 
 /**
  * Far JMP/CALL to a TSS or through a task gate: the SDM's checks up to the task switch itself, which
  * is not implemented (#GP with the TSS or gate selector and a reason saying so).
  */
-function taskSwitchNotImplemented(cpu: Cpu, sel: number, d: SegmentDescriptor, what: string): never {
+function taskSwitchNotImplemented(cpu: Cpu, sel: number, d: SegmentDescriptor): never {
   // DPL >= CPL and DPL >= RPL, else #GP(selector)
-  if (d.dpl < cpu.cpl) throw gp(selectorErrorCode(sel), `${what}: ${d.typeName} DPL ${d.dpl} < CPL ${cpu.cpl}`);
-  if (d.dpl < (sel & 3)) throw gp(selectorErrorCode(sel), `${what}: ${d.typeName} DPL ${d.dpl} < selector RPL ${sel & 3}`);
+  if (d.dpl < cpu.cpl) throw gp(selectorErrorCode(sel), `${d.typeName} DPL ${d.dpl} < CPL ${cpu.cpl}`);
+  if (d.dpl < (sel & 3)) throw gp(selectorErrorCode(sel), `${d.typeName} DPL ${d.dpl} < selector RPL ${sel & 3}`);
   // present, else #NP(selector)
-  if (!d.present) throw np(selectorErrorCode(sel), `${what}: ${d.typeName} not present`);
-  throw gp(selectorErrorCode(sel), `${what}: ${d.typeName} ${hex(sel)}: hardware task switching is not implemented`);
+  if (!d.present) throw np(selectorErrorCode(sel), `${d.typeName} not present`);
+  throw gp(selectorErrorCode(sel), `${d.typeName} ${hex(sel)}: hardware task switching is not implemented`);
 }
 
 /**
@@ -125,14 +138,21 @@ function taskSwitchNotImplemented(cpu: Cpu, sel: number, d: SegmentDescriptor, w
  */
 export function farCall(cpu: Cpu, sel: number, offset: number, op32: boolean): void {
   sel &= 0xffff;
-  const size: 2 | 4 = op32 ? 4 : 2;
   const eip = op32 ? offset >>> 0 : offset & 0xffff;
+  try {
+    call(cpu, sel, eip, op32 ? 4 : 2);
+  } catch (e) {
+    throw faultInContext(e, `far CALL to ${hex(sel)}:${hex(eip)}`);
+  }
+}
+
+function call(cpu: Cpu, sel: number, eip: number, size: 2 | 4): void {
   if (!cpu.protectedMode) {
     const frame = new StackFrame().fromCurrent(cpu);
     // the stack must have room for CS and EIP, else #SS
-    frame.check(cpu, 2 * size, size, Vector.SS, 0, `far CALL to ${hex(sel)}:${hex(eip)}`);
+    frame.check(cpu, 2 * size, size, Vector.SS, 0, StackName.Current);
     // the target must be within the CS limit, else #GP(0)
-    if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `far CALL to ${hex(sel)}:${hex(eip)}: offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+    if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
     frame.push(cpu, size, cpu.segSel[SegReg.CS]);
     frame.push(cpu, size, cpu.eip);
     frame.commitEsp(cpu);
@@ -140,17 +160,16 @@ export function farCall(cpu: Cpu, sel: number, offset: number, op32: boolean): v
     cpu.eip = eip;
     return;
   }
-  const what = `far CALL to ${hex(sel)}:${hex(eip)}`;
   // the selector must not be null, else #GP(0)
-  if (isNullSelector(sel)) throw gp(0, `${what}: null selector`);
-  const d = readDescriptor(cpu, sel, what);
+  if (isNullSelector(sel)) throw gp(0, "null selector");
+  const d = readDescriptor(cpu, sel, "");
   if (d.isCodeOrData) {
-    checkCodeSegment(d, sel, sel & 3, cpu.cpl, what, "CPL");
+    checkCodeSegment(d, sel, sel & 3, cpu.cpl, "CPL");
     const frame = new StackFrame().fromCurrent(cpu);
     // the stack must have room for the return address, else #SS(0)
-    frame.check(cpu, 2 * size, size, Vector.SS, 0, what);
+    frame.check(cpu, 2 * size, size, Vector.SS, 0, StackName.Current);
     // the offset must be within the segment limit, else #GP(0)
-    if (eip > d.limit) throw gp(0, `${what}: offset beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
+    if (eip > d.limit) throw gp(0, `offset beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
     setAccessedBit(cpu, sel, d);
     frame.push(cpu, size, cpu.segSel[SegReg.CS]);
     frame.push(cpu, size, cpu.eip);
@@ -162,45 +181,51 @@ export function farCall(cpu: Cpu, sel: number, offset: number, op32: boolean): v
   switch (d.type) {
     case SystemType.CallGate16:
     case SystemType.CallGate32:
-      callThroughCallGate(cpu, sel, d, what);
+      callThroughCallGate(cpu, sel, d);
       return;
     case SystemType.TaskGate:
     case SystemType.TSS16Available:
     case SystemType.TSS32Available:
-      taskSwitchNotImplemented(cpu, sel, d, what);
+      taskSwitchNotImplemented(cpu, sel, d);
       return;
   }
-  throw gp(selectorErrorCode(sel), `${what}: ${hex(sel)} is a ${d.typeName}, not a code segment, call gate, task gate or TSS`);
+  throw gp(selectorErrorCode(sel), `${hex(sel)} is a ${d.typeName}, not a code segment, call gate, task gate or TSS`);
 }
 
 /** CALL through a call gate (SDM Vol. 2A CALL "CALL-GATE", "MORE-PRIVILEGE", "SAME-PRIVILEGE"; Vol. 3A §5.8.5, §5.8.6). */
-function callThroughCallGate(cpu: Cpu, gateSel: number, gate: SegmentDescriptor, what: string): void {
-  const via = `${what} through call gate ${hex(gateSel)}`;
-  checkGatePrivilege(cpu, gateSel, gate, via);
+function callThroughCallGate(cpu: Cpu, gateSel: number, gate: SegmentDescriptor): void {
+  try {
+    callThroughCallGateChecked(cpu, gateSel, gate);
+  } catch (e) {
+    throw faultInContext(e, `through call gate ${hex(gateSel)}`);
+  }
+}
+function callThroughCallGateChecked(cpu: Cpu, gateSel: number, gate: SegmentDescriptor): void {
+  checkGatePrivilege(cpu, gateSel, gate);
   // the gate must be present, else #NP(gate selector)
-  if (!gate.present) throw np(selectorErrorCode(gateSel), `${via}: gate not present`);
+  if (!gate.present) throw np(selectorErrorCode(gateSel), `gate not present`);
   const sel = gate.gateSelector;
   // the gate's code-segment selector must not be null, else #GP(0)
-  if (isNullSelector(sel)) throw gp(0, `${via}: the gate's code-segment selector is null`);
-  const d = readDescriptor(cpu, sel, `${via}: target`);
+  if (isNullSelector(sel)) throw gp(0, `the gate's code-segment selector is null`);
+  const d = readDescriptor(cpu, sel, `target`);
   // it must be a code segment with DPL <= CPL, else #GP(code-segment selector)
-  if (!d.isCode) throw gp(selectorErrorCode(sel), `${via}: target ${hex(sel)} is a ${d.typeName}, not a code segment`);
-  if (d.dpl > cpu.cpl) throw gp(selectorErrorCode(sel), `${via}: target code segment ${hex(sel)} DPL ${d.dpl} > CPL ${cpu.cpl}`);
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `target ${hex(sel)} is a ${d.typeName}, not a code segment`);
+  if (d.dpl > cpu.cpl) throw gp(selectorErrorCode(sel), `target code segment ${hex(sel)} DPL ${d.dpl} > CPL ${cpu.cpl}`);
   // it must be present, else #NP(code-segment selector)
-  if (!d.present) throw np(selectorErrorCode(sel), `${via}: code segment ${hex(sel)} not present`);
+  if (!d.present) throw np(selectorErrorCode(sel), `code segment ${hex(sel)} not present`);
   const slot: 2 | 4 = gate.is32BitSystem ? 4 : 2;
   const eip = gate.is32BitSystem ? gate.gateOffset : gate.gateOffset & 0xffff;
 
   if (!d.conforming && d.dpl < cpu.cpl) {
     // MORE-PRIVILEGE: new stack from the TSS (checks as for interrupts, EXT = 0)
     const newCpl = d.dpl;
-    const stack = innerStack(cpu, newCpl, false, via);
+    const stack = innerStack(cpu, newCpl, false);
     const count = gate.gateParamCount;
     const frame = new StackFrame().fromDescriptor(stack.desc, stack.esp, newCpl);
     // the new stack must have room for SS, ESP, the parameters, CS and EIP, else #SS(SS selector)
-    frame.check(cpu, slot * (4 + count), slot, Vector.SS, selectorErrorCode(stack.sel), `${via}: ring-${newCpl} stack`);
+    frame.check(cpu, slot * (4 + count), slot, Vector.SS, selectorErrorCode(stack.sel), newCpl as StackName);
     // the gate's offset must be within the code segment limit, else #GP(0)
-    if (eip > d.limit) throw gp(0, `${via}: gate offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
+    if (eip > d.limit) throw gp(0, `gate offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
     // the parameters, read from the caller's stack at the caller's privilege (#SS(0), #PF)
     const params = count > 0 ? new Int32Array(count) : NO_PARAMS;
     for (let k = 0; k < count; k++) params[k] = peekStack(cpu, k, slot);
@@ -221,9 +246,9 @@ function callThroughCallGate(cpu: Cpu, gateSel: number, gate: SegmentDescriptor,
   // SAME-PRIVILEGE: the return address on the current stack, in the gate's size
   const frame = new StackFrame().fromCurrent(cpu);
   // the stack must have room for CS and EIP, else #SS(0)
-  frame.check(cpu, 2 * slot, slot, Vector.SS, 0, via);
+  frame.check(cpu, 2 * slot, slot, Vector.SS, 0, StackName.Current);
   // the gate's offset must be within the code segment limit, else #GP(0)
-  if (eip > d.limit) throw gp(0, `${via}: gate offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
+  if (eip > d.limit) throw gp(0, `gate offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
   setAccessedBit(cpu, sel, d);
   frame.push(cpu, slot, cpu.segSel[SegReg.CS]);
   frame.push(cpu, slot, cpu.eip);
@@ -244,6 +269,14 @@ const NO_PARAMS = new Int32Array(0);
  * outer stack) and nulls DS/ES/FS/GS that the outer ring may not use.
  */
 export function farReturn(cpu: Cpu, op32: boolean, release: number): void {
+  try {
+    returnFar(cpu, op32, release);
+  } catch (e) {
+    throw faultInContext(e, "RETF");
+  }
+}
+
+function returnFar(cpu: Cpu, op32: boolean, release: number): void {
   const size: 2 | 4 = op32 ? 4 : 2;
   const mask = op32 ? 0xffffffff : 0xffff;
   // the return address: #SS(0) if the top 2 slots are beyond the stack limit
@@ -251,26 +284,25 @@ export function farReturn(cpu: Cpu, op32: boolean, release: number): void {
   const sel = peekStack(cpu, 1, size) & 0xffff;
   if (!cpu.protectedMode) {
     // the return offset must be within the CS limit, else #GP(0)
-    if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `RETF to ${hex(sel)}:${hex(eip)}: offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+    if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `return offset ${hex(eip)} beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
     cpu.loadSegmentReal(SegReg.CS, sel);
     cpu.eip = eip;
     cpu.adjustEsp(2 * size + release);
     return;
   }
-  const what = `RETF to ${hex(sel)}:${hex(eip)}`;
-  const s = new SegmentSelector(sel);
+  const rpl = sel & 3;
   // the return CS selector must not be null, else #GP(0)
-  if (s.isNull) throw gp(0, `${what}: return CS selector is null`);
-  const d = readDescriptor(cpu, sel, what);
+  if (isNullSelector(sel)) throw gp(0, `return CS selector ${hex(sel)} is null`);
+  const d = readDescriptor(cpu, sel, "return CS");
   // it must be a code segment, else #GP(selector)
-  if (!d.isCode) throw gp(selectorErrorCode(sel), `${what}: return CS ${s} is a ${d.typeName}, not a code segment`);
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `return CS ${hex(sel)} is a ${d.typeName}, not a code segment`);
   // its RPL must be >= CPL, else #GP(selector)
-  if (s.rpl < cpu.cpl) throw gp(selectorErrorCode(sel), `${what}: return CS RPL ${s.rpl} < CPL ${cpu.cpl}`);
+  if (rpl < cpu.cpl) throw gp(selectorErrorCode(sel), `return CS RPL ${rpl} < CPL ${cpu.cpl}`);
   // conforming: DPL <= RPL; non-conforming: DPL = RPL; present, else #NP(selector)
-  checkCodeSegment(d, sel, s.rpl, s.rpl, what, "RPL");
-  if (s.rpl === cpu.cpl) {
+  checkCodeSegment(d, sel, rpl, rpl, "RPL");
+  if (rpl === cpu.cpl) {
     // RETURN-TO-SAME-PRIVILEGE-LEVEL: the offset must be within the limit, else #GP(0)
-    if (eip > d.limit) throw gp(0, `${what}: return offset beyond the limit ${hex(d.limit)} of code segment ${s}`);
+    if (eip > d.limit) throw gp(0, `return offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
     setAccessedBit(cpu, sel, d);
     loadCodeSegment(cpu, sel, d, cpu.cpl);
     cpu.eip = eip;
@@ -280,25 +312,24 @@ export function farReturn(cpu: Cpu, op32: boolean, release: number): void {
   // RETURN-TO-OUTER-PRIVILEGE-LEVEL: ESP and SS above the released parameters (#SS(0) beyond the limit)
   const newEsp = peekBytesAbove(cpu, 2 * size + release, size);
   const newSs = peekBytesAbove(cpu, 3 * size + release, size) & 0xffff;
-  const ssWhat = `${what}: return SS ${hex(newSs)}`;
   // the return SS must not be null, else #GP(0)
-  if (isNullSelector(newSs)) throw gp(0, `${ssWhat}: null selector`);
-  const sd = readDescriptor(cpu, newSs, ssWhat);
+  if (isNullSelector(newSs)) throw gp(0, `return SS ${hex(newSs)} is a null selector`);
+  const sd = readDescriptor(cpu, newSs, "return SS");
   // its RPL must equal the return CS RPL, else #GP(selector)
-  if ((newSs & 3) !== s.rpl) throw gp(selectorErrorCode(newSs), `${ssWhat}: RPL ${newSs & 3} != return CS RPL ${s.rpl}`);
+  if ((newSs & 3) !== rpl) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)} RPL ${newSs & 3} != return CS RPL ${rpl}`);
   // it must be a writable data segment, else #GP(selector)
-  if (!sd.writable) throw gp(selectorErrorCode(newSs), `${ssWhat}: ${sd.typeName} is not a writable data segment`);
+  if (!sd.writable) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)}: ${sd.typeName} is not a writable data segment`);
   // its DPL must equal the return CS RPL, else #GP(selector)
-  if (sd.dpl !== s.rpl) throw gp(selectorErrorCode(newSs), `${ssWhat}: descriptor DPL ${sd.dpl} != return CS RPL ${s.rpl}`);
+  if (sd.dpl !== rpl) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)} descriptor DPL ${sd.dpl} != return CS RPL ${rpl}`);
   // it must be present, else #SS(selector) (RET's rule; IRET raises #NP here)
-  if (!sd.present) throw ss(selectorErrorCode(newSs), `${ssWhat}: stack segment not present`);
+  if (!sd.present) throw ss(selectorErrorCode(newSs), `return SS ${hex(newSs)}: stack segment not present`);
   // the return offset must be within the code segment limit, else #GP(0)
-  if (eip > d.limit) throw gp(0, `${what}: return offset beyond the limit ${hex(d.limit)} of code segment ${s}`);
+  if (eip > d.limit) throw gp(0, `return offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
   setAccessedBit(cpu, sel, d);
   setAccessedBit(cpu, newSs, sd);
   // ---- Nothing below can fault. ----
-  loadCodeSegment(cpu, sel, d, s.rpl);
-  loadStackSegment(cpu, newSs, sd, s.rpl);
+  loadCodeSegment(cpu, sel, d, rpl);
+  loadStackSegment(cpu, newSs, sd, rpl);
   const esp = op32 ? newEsp >>> 0 : newEsp & 0xffff;
   // the parameters are released from the outer stack too (SDM: "ESP ← ESP + SRC" after the switch)
   if (sd.big) cpu.r32[4] = (esp + release) | 0; else cpu.r16[4 * 2] = esp + release;
@@ -324,31 +355,39 @@ const IRET_ALWAYS = EFLAGS.CF | EFLAGS.PF | EFLAGS.AF | EFLAGS.ZF | EFLAGS.SF | 
  * return to the same privilege level, or to an outer one (also pops ESP and SS, and nulls DS/ES/
  * FS/GS the outer ring may not use). Which EFLAGS bits change depends on the privilege of the IRET:
  * IF only if CPL <= IOPL, IOPL (and VIF/VIP) only at CPL 0, RF/AC/ID only with a 32-bit operand.
+ * Fault reasons read "IRET: return CS RPL 0 < CPL 3".
  */
 export function interruptReturn(cpu: Cpu, op32: boolean): void {
+  try {
+    if ((cpu.cr0 & 1) === 0) realModeIret(cpu, op32);
+    else if ((cpu.flags & EFLAGS.VM) !== 0) v86Iret(cpu, op32);
+    else protectedModeIret(cpu, op32);
+  } catch (e) {
+    throw faultInContext(e, "IRET");
+  }
+}
+
+function protectedModeIret(cpu: Cpu, op32: boolean): void {
   const size: 2 | 4 = op32 ? 4 : 2;
   const mask = op32 ? 0xffffffff : 0xffff;
-  if ((cpu.cr0 & 1) === 0) { realModeIret(cpu, op32); return; }
-  if ((cpu.flags & EFLAGS.VM) !== 0) { v86Iret(cpu, op32); return; }
   // NT = 1: return to the task in the TSS back link (TASK-RETURN)
   if ((cpu.flags & EFLAGS.NT) !== 0)
-    throw gp(0, `IRET with EFLAGS.NT = 1 returns from a nested task (back link in TSS ${hex(cpu.trSel)}): hardware task switching is not implemented`);
+    throw gp(0, `EFLAGS.NT = 1 returns from a nested task (back link in TSS ${hex(cpu.trSel)}): hardware task switching is not implemented`);
   // the frame: #SS(0) if the top 3 slots are beyond the stack limit
   const eip = (peekStack(cpu, 0, size) & mask) >>> 0;
   const sel = peekStack(cpu, 1, size) & 0xffff;
   const tempFlags = peekStack(cpu, 2, size) & mask;
-  const what = `IRET to ${hex(sel)}:${hex(eip)}`;
   // VM = 1 in the EFLAGS image at CPL 0: return to virtual-8086 mode
   if ((tempFlags & EFLAGS.VM) !== 0 && cpu.cpl === 0)
-    throw gp(0, `${what}: VM = 1 in the EFLAGS image at CPL 0 returns to virtual-8086 mode, which is not implemented`);
-  const s = new SegmentSelector(sel);
+    throw gp(0, `VM = 1 in the EFLAGS image at CPL 0 returns to virtual-8086 mode (to ${hex(sel)}:${hex(eip)}), which is not implemented`);
+  const rpl = sel & 3;
   // the return CS selector must not be null, else #GP(0)
-  if (s.isNull) throw gp(0, `${what}: return CS selector is null`);
-  const d = readDescriptor(cpu, sel, what);
+  if (isNullSelector(sel)) throw gp(0, `return CS selector ${hex(sel)} is null`);
+  const d = readDescriptor(cpu, sel, "return CS");
   // its RPL must be >= CPL, else #GP(selector)
-  if (s.rpl < cpu.cpl) throw gp(selectorErrorCode(sel), `IRET: return CS RPL ${s.rpl} < CPL ${cpu.cpl}`);
+  if (rpl < cpu.cpl) throw gp(selectorErrorCode(sel), `return CS RPL ${rpl} < CPL ${cpu.cpl}`);
   // a code segment; conforming: DPL <= RPL; non-conforming: DPL = RPL; present, else #NP(selector)
-  checkCodeSegment(d, sel, s.rpl, s.rpl, what, "RPL");
+  checkCodeSegment(d, sel, rpl, rpl, "RPL");
 
   // The EFLAGS bits this IRET may change, decided at the current (old) CPL.
   let change = IRET_ALWAYS;
@@ -357,9 +396,9 @@ export function interruptReturn(cpu: Cpu, op32: boolean): void {
   if (cpu.cpl === 0) change |= EFLAGS.IOPL | (op32 ? EFLAGS.VIF | EFLAGS.VIP : 0);
   const newFlags = (cpu.getEflags() & ~change) | (tempFlags & change);
 
-  if (s.rpl === cpu.cpl) {
+  if (rpl === cpu.cpl) {
     // RETURN-TO-SAME-PRIVILEGE-LEVEL: EIP must be within the CS limit, else #GP(0)
-    if (eip > d.limit) throw gp(0, `${what}: return offset beyond the limit ${hex(d.limit)} of code segment ${s}`);
+    if (eip > d.limit) throw gp(0, `return offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
     setAccessedBit(cpu, sel, d);
     loadCodeSegment(cpu, sel, d, cpu.cpl);
     cpu.eip = eip;
@@ -370,26 +409,25 @@ export function interruptReturn(cpu: Cpu, op32: boolean): void {
   // RETURN-TO-OUTER-PRIVILEGE-LEVEL: ESP and SS (#SS(0) beyond the stack limit)
   const newEsp = peekStack(cpu, 3, size) & mask;
   const newSs = peekStack(cpu, 4, size) & 0xffff;
-  const ssWhat = `${what}: return SS ${hex(newSs)}`;
   // the return SS must not be null, else #GP(0)
-  if (isNullSelector(newSs)) throw gp(0, `${ssWhat}: null selector`);
+  if (isNullSelector(newSs)) throw gp(0, `return SS ${hex(newSs)} is a null selector`);
   // its RPL must equal the return CS RPL, else #GP(selector)
-  if ((newSs & 3) !== s.rpl) throw gp(selectorErrorCode(newSs), `${ssWhat}: RPL ${newSs & 3} != return CS RPL ${s.rpl}`);
-  const sd = readDescriptor(cpu, newSs, ssWhat);
+  if ((newSs & 3) !== rpl) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)} RPL ${newSs & 3} != return CS RPL ${rpl}`);
+  const sd = readDescriptor(cpu, newSs, "return SS");
   // it must be a writable data segment, else #GP(selector)
-  if (!sd.writable) throw gp(selectorErrorCode(newSs), `${ssWhat}: ${sd.typeName} is not a writable data segment`);
+  if (!sd.writable) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)}: ${sd.typeName} is not a writable data segment`);
   // its DPL must equal the return CS RPL, else #GP(selector)
-  if (sd.dpl !== s.rpl) throw gp(selectorErrorCode(newSs), `${ssWhat}: descriptor DPL ${sd.dpl} != return CS RPL ${s.rpl}`);
+  if (sd.dpl !== rpl) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)} descriptor DPL ${sd.dpl} != return CS RPL ${rpl}`);
   // it must be present, else #NP(selector)
-  if (!sd.present) throw np(selectorErrorCode(newSs), `${ssWhat}: stack segment not present`);
+  if (!sd.present) throw np(selectorErrorCode(newSs), `return SS ${hex(newSs)}: stack segment not present`);
   // EIP must be within the CS limit, else #GP(0)
-  if (eip > d.limit) throw gp(0, `${what}: return offset beyond the limit ${hex(d.limit)} of code segment ${s}`);
+  if (eip > d.limit) throw gp(0, `return offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
   setAccessedBit(cpu, sel, d);
   setAccessedBit(cpu, newSs, sd);
   // ---- Nothing below can fault. ----
   cpu.setEflags(newFlags);
-  loadCodeSegment(cpu, sel, d, s.rpl);
-  loadStackSegment(cpu, newSs, sd, s.rpl);
+  loadCodeSegment(cpu, sel, d, rpl);
+  loadStackSegment(cpu, newSs, sd, rpl);
   if (sd.big) cpu.r32[4] = newEsp | 0; else cpu.r16[4 * 2] = newEsp;
   nullInaccessibleSegments(cpu);
   cpu.eip = eip;
@@ -405,7 +443,7 @@ function realModeIret(cpu: Cpu, op32: boolean): void {
   const sel = peekStack(cpu, 1, size) & 0xffff;
   const tempFlags = peekStack(cpu, 2, size);
   // the return offset must be within the CS limit, else #GP(0)
-  if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `real-mode IRET to ${hex(sel)}:${hex(eip)}: offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+  if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `real mode: return offset ${hex(eip)} (to ${hex(sel)}) beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
   const old = cpu.getEflags();
   cpu.loadSegmentReal(SegReg.CS, sel);
   cpu.eip = eip;
@@ -419,13 +457,13 @@ function realModeIret(cpu: Cpu, op32: boolean): void {
  */
 function v86Iret(cpu: Cpu, op32: boolean): void {
   // IOPL must be 3, else #GP(0) to the virtual-8086 monitor
-  if ((cpu.flags & EFLAGS.IOPL) !== EFLAGS.IOPL) throw gp(0, `IRET in virtual-8086 mode with IOPL ${(cpu.flags & EFLAGS.IOPL) >> 12} < 3`);
+  if ((cpu.flags & EFLAGS.IOPL) !== EFLAGS.IOPL) throw gp(0, `in virtual-8086 mode with IOPL ${(cpu.flags & EFLAGS.IOPL) >> 12} < 3`);
   const size: 2 | 4 = op32 ? 4 : 2;
   const eip = op32 ? peekStack(cpu, 0, 4) >>> 0 : peekStack(cpu, 0, 2);
   const sel = peekStack(cpu, 1, size) & 0xffff;
   const tempFlags = peekStack(cpu, 2, size);
   // the return offset must be within the CS limit, else #GP(0)
-  if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `virtual-8086 IRET to ${hex(sel)}:${hex(eip)}: offset beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
+  if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `virtual-8086 mode: return offset ${hex(eip)} (to ${hex(sel)}) beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
   const old = cpu.getEflags();
   const keep = EFLAGS.VM | EFLAGS.IOPL | EFLAGS.VIF | EFLAGS.VIP;
   cpu.loadSegmentReal(SegReg.CS, sel);
