@@ -10,6 +10,8 @@ import type { CpuBus } from "./bus.js";
 import { CpuFault, Vector, faultName, gp } from "./fault.js";
 import { EFLAGS, PARITY_EVEN, STATUS_FLAGS } from "./flags.js";
 import { Insn, decode } from "./decoder.js";
+import { Block, MAX_BLOCK_INSNS, isStraightLine, translateBlock, type InlineGen } from "./jit.js";
+import type { Handler } from "./opmap.js";
 import { type CpuFeatures, defaultFeatures } from "./cpuid.js";
 import { deliverException, deliverExternalInterrupt, type DeliveryState } from "./interrupts.js";
 import { SegReg, loadSegmentRealMode, refreshAllSegmentChecks, segmentAccessFault, setSegmentCache } from "./segmentation.js";
@@ -152,6 +154,16 @@ export class Cpu {
   private readonly codePage: Uint8Array;
   private fetchLinPage = -1;
   private fetchPage: Array<Insn | undefined> | undefined = undefined;
+  /** Basic blocks per physical page, by page offset of their first instruction (see jit.ts). */
+  private readonly bcache: Array<Array<Block | undefined> | undefined> = [];
+  private blockLinPage = -1;
+  private blockPage: Array<Block | undefined> | undefined = undefined;
+  /** The translated block being executed, for the retired count when it faults. */
+  private activeBlock: Block | null = null;
+  /** Translate a block to JavaScript after it has run this many times (Infinity: never). */
+  jitThreshold = 12;
+  /** Inline code generators by handler, for block translation (registered by ops modules). */
+  readonly inlineGens: Map<Handler, InlineGen> = new Map();
 
   // ---- Execution control. ----
   /** Guest instructions retired since reset. */
@@ -365,6 +377,7 @@ export class Cpu {
     this.needRead = this.cpl === 3 ? TlbBit.UserRead : TlbBit.SupervisorRead;
     this.needWrite = this.cpl === 3 ? TlbBit.UserWrite : TlbBit.SupervisorWrite;
     this.fetchLinPage = -1;
+    this.blockLinPage = -1;
   }
 
   /** Writes CR0 with its side effects (mode, paging, TLB). Callers check privilege and reserved bits. */
@@ -375,6 +388,7 @@ export class Cpu {
     if ((old ^ this.cr0) & (CR0.PG | CR0.WP | CR0.PE)) this.flushTlb(true);
     if ((old ^ this.cr0) & CR0.PE) this.refreshSegments();
     this.fetchLinPage = -1;
+    this.blockLinPage = -1;
   }
   setCr3(v: number): void {
     this.cr3 = v;
@@ -410,6 +424,7 @@ export class Cpu {
       this.tlbCount = kept;
     }
     this.fetchLinPage = -1;
+    this.blockLinPage = -1;
   }
   /** INVLPG: drops the entry for one linear page (global or not). */
   invalidatePage(lin: number): void {
@@ -421,6 +436,7 @@ export class Cpu {
       for (let p = region << 10, end = p + 1024; p < end; p++) if ((this.tlb[p] & TlbBit.Large) !== 0) this.tlb[p] = 0;
     }
     this.fetchLinPage = -1;
+    this.blockLinPage = -1;
   }
   private trackTlb(page: number): void {
     if (this.tlbCount < TLB_LIST_MAX) this.tlbList[this.tlbCount++] = page;
@@ -556,7 +572,9 @@ export class Cpu {
   invalidateCode(page: number): void {
     this.codePage[page] = 0;
     this.icache[page] = undefined;
+    this.bcache[page] = undefined;
     this.fetchLinPage = -1;
+    this.blockLinPage = -1;
   }
   /**
    * Drops decoded instructions of the pages in [phys, phys + length) (bytes) that hold code: for
@@ -569,8 +587,10 @@ export class Cpu {
   /** Notifies the processor that something outside it (a loader, DMA) wrote guest RAM. */
   invalidateAllCode(): void {
     this.icache.length = 0;
+    this.bcache.length = 0;
     this.codePage.fill(0);
     this.fetchLinPage = -1;
+    this.blockLinPage = -1;
   }
 
   // =============================================================================================
@@ -824,14 +844,87 @@ export class Cpu {
         if (!this.slowPath()) return;
         continue;
       }
-      const eip = this.eip;
-      this.instrStart = eip; // before fetch: a #PF on fetch reports this instruction (SDM Vol. 3A §6.5)
-      const insn = this.fetch();
-      if (eip + insn.len - 1 > this.segReadMaxCode()) this.codeLimitFault(eip, insn.len);
-      this.eip = eip + insn.len;
-      insn.exec(this, insn);
+      const b = this.fetchBlock();
+      // Step alone where no block applies, and near `end` so that run(max) retires exactly max.
+      if (b === null || this.instructionCount + b.insns.length > end) { this.stepOne(); continue; }
+      const fn = b.fn;
+      if (fn !== null) {
+        this.activeBlock = b;
+        fn(this);
+        this.activeBlock = null;
+      } else this.interpretBlock(b);
+    }
+  }
+
+  /** Runs a block instruction by instruction; translates it once it is hot. */
+  private interpretBlock(b: Block): void {
+    if (++b.runs >= this.jitThreshold) b.fn = translateBlock(b, this.inlineGens);
+    const insns = b.insns, offsets = b.offsets, start = b.startEip;
+    for (let k = 0; k < insns.length; k++) {
+      const i = insns[k];
+      const eip = start + offsets[k];
+      this.instrStart = eip;
+      this.eip = eip + i.len;
+      i.exec(this, i);
       this.instructionCount++;
     }
+  }
+
+  /**
+   * The block at CS:EIP, from the cache or freshly built; null when the instruction there must
+   * be stepped alone (it crosses a page, lies outside RAM, or the block would pass the CS limit).
+   */
+  private fetchBlock(): Block | null {
+    const eip = this.eip;
+    this.instrStart = eip;
+    const lin = (this.segBase[SegReg.CS] + eip) | 0;
+    const page = lin >>> PAGE_SHIFT;
+    let blocks = this.blockPage;
+    if (page !== this.blockLinPage || blocks === undefined) {
+      const phys = this.translateRead(lin);
+      if (phys >= this.ramSize) return null;
+      const pp = phys >>> PAGE_SHIFT;
+      blocks = this.bcache[pp];
+      if (blocks === undefined) { blocks = new Array(4096); this.bcache[pp] = blocks; }
+      this.codePage[pp] = 1;
+      this.blockPage = blocks;
+      this.blockLinPage = page;
+    }
+    const slot = lin & 0xfff;
+    let b = blocks[slot];
+    if (b === undefined || b.startEip !== eip || b.cs32 !== this.cs32) {
+      const built = this.buildBlock(lin, eip);
+      if (built === null) return null;
+      b = built;
+      blocks[slot] = b;
+    }
+    if (eip + b.length - 1 > this.segLimit[SegReg.CS]) return null;
+    return b;
+  }
+
+  /** Decodes a block starting at linear `lin` (see jit.ts for what ends a block). */
+  private buildBlock(lin: number, eip: number): Block | null {
+    const insns: Insn[] = [];
+    const offsets: number[] = [];
+    const pageOff = lin & 0xfff;
+    let off = 0;
+    while (insns.length < MAX_BLOCK_INSNS && pageOff + off < 0x1000) {
+      let i: Insn;
+      if (insns.length === 0) i = this.decodeAt(lin);
+      else {
+        // A later instruction that cannot be decoded without faulting ends the block before it;
+        // it will fault (or not) when it is reached. CR2 must not show the speculative walk.
+        const cr2 = this.cr2;
+        try { i = this.decodeAt((lin + off) | 0); } catch (e) { this.cr2 = cr2; if (e instanceof CpuFault) break; throw e; }
+      }
+      if (pageOff + off + i.len > 0x1000) break;
+      insns.push(i);
+      offsets.push(off);
+      off += i.len;
+      if (!isStraightLine(i)) break;
+    }
+    if (insns.length === 0) return null;
+    return new Block(eip, this.cs32, insns, Int32Array.from(offsets), off);
   }
 
   /** CS limit as the highest offset an instruction may occupy (SDM Vol. 3A §5.3). */
@@ -891,6 +984,11 @@ export class Cpu {
   /** Restores the faulting instruction's start state and delivers the exception. */
   private raise(fault: CpuFault): void {
     const info = fault.vector;
+    // A fault inside a translated block: count the instructions that retired before it.
+    if (this.activeBlock !== null) {
+      this.instructionCount += this.activeBlock.retiredBefore(this.instrStart);
+      this.activeBlock = null;
+    }
     // Faults report the address of the faulting instruction; traps raised by instructions (INT3,
     // INTO, INT n) are delivered by those instructions themselves and never reach here.
     this.eip = this.instrStart;

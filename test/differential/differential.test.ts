@@ -4,6 +4,7 @@
  * masked per SDM "Flags Affected") and memory must agree. Then every opcode-table form must have
  * been reached by at least one case, unless it is listed in coverage.ts with the reason.
  *
+ * Every program runs twice on trapgate: interpreted, and with every block translated at its first run.
  * TRAPGATE_SEED reproduces a run; TRAPGATE_DIFF_CASES changes the randomized count (default 24,000).
  */
 import { test } from "node:test";
@@ -44,9 +45,13 @@ function differ(templates: readonly Template[], count: number, rng: Rng, edgeFir
   const native = runNative(exe);
   if (native.status !== 0) return [`native run ended with ${native.status ?? native.signal} after ${native.stdout.length} bytes: a template faults on the host`];
   selectors ??= hostSelectors();
-  const emu = runUserProgram(exe, selectors, 50_000_000, onDecode);
-  const bad = compareRecords(native.stdout, emu.stdout, cases);
-  if (emu.status !== native.status) bad.push(`exit status: native ${native.status}, trapgate ${emu.status} (${emu.error ?? ""})`);
+  const bad: string[] = [];
+  // Both execution engines: the interpreter, and blocks translated to JavaScript at first run.
+  for (const [engine, threshold] of [["interpreter", Infinity], ["translated blocks", 1]] as const) {
+    const emu = runUserProgram(exe, selectors, 50_000_000, onDecode, threshold);
+    bad.push(...compareRecords(native.stdout, emu.stdout, cases).map((l) => `${engine}: ${l}`));
+    if (emu.status !== native.status) bad.push(`${engine}: exit status: native ${native.status}, trapgate ${emu.status} (${emu.error ?? ""})`);
+  }
   return bad;
 }
 

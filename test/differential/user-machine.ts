@@ -124,9 +124,10 @@ export function loadUserProgram(image: Uint8Array, selectors: HostSelectors, ram
  * fault's description (no IDT is installed: the first exception is reported, not delivered).
  */
 export function runUserProgram(path: string, selectors: HostSelectors, maxInstructions = 200_000_000,
-  onDecode: ((insn: Insn) => void) | null = null): UserRunResult {
+  onDecode: ((insn: Insn) => void) | null = null, jitThreshold = Infinity): UserRunResult {
   const cpu = loadUserProgram(new Uint8Array(fs.readFileSync(path)), selectors);
   cpu.decodeHook = onDecode;
+  cpu.jitThreshold = jitThreshold;
   const out: Buffer[] = [];
   let status: number | null = null;
   let error: string | undefined;
