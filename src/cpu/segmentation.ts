@@ -447,10 +447,13 @@ export class StackFrame {
   check(cpu: Cpu, bytes: number, size: 2 | 4, vector: Vector.SS | Vector.GP, errorCode: number, what: StackName): void {
     const low = this.top - bytes;
     if (low >= 0 && low >= this.min && this.top - 1 <= this.max) {
-      // the usual case: the frame does not wrap around the stack's width and lies within the segment
+      // the usual case: the frame does not wrap around the stack's width and lies within the
+      // segment. Pages are probed in the order the pushes write them (a #PF reports, in CR2, the
+      // first slot that faults); a frame of at most 4 KiB touches at most two pages.
       const user = this.cpl === 3;
-      probeWrite(cpu, (this.base + low) | 0, user);
+      probeWrite(cpu, (this.base + this.top - size) | 0, user);
       probeWrite(cpu, (this.base + this.top - 1) | 0, user);
+      probeWrite(cpu, (this.base + low) | 0, user);
       return;
     }
     for (let d = size; d <= bytes; d += size) {
