@@ -11,6 +11,7 @@ import { CpuFault, Vector, faultName, gp } from "./fault.js";
 import { EFLAGS, PARITY_EVEN, STATUS_FLAGS } from "./flags.js";
 import { Insn, decode } from "./decoder.js";
 import { Block, MAX_BLOCK_INSNS, isStraightLine, translateBlock, type InlineGen } from "./jit.js";
+import { INLINE_GENERATORS } from "./jit-inline.js";
 import type { Handler } from "./opmap.js";
 import { type CpuFeatures, defaultFeatures } from "./cpuid.js";
 import { deliverException, deliverExternalInterrupt, type DeliveryState } from "./interrupts.js";
@@ -162,8 +163,8 @@ export class Cpu {
   private activeBlock: Block | null = null;
   /** Translate a block to JavaScript after it has run this many times (Infinity: never). */
   jitThreshold = 12;
-  /** Inline code generators by handler, for block translation (registered by ops modules). */
-  readonly inlineGens: Map<Handler, InlineGen> = new Map();
+  /** Inline code generators by handler, for block translation (jit-inline.ts). */
+  inlineGens: ReadonlyMap<Handler, InlineGen> = INLINE_GENERATORS;
 
   // ---- Execution control. ----
   /** Guest instructions retired since reset. */

@@ -93,8 +93,11 @@ export function translateBlock(b: Block, inline: ReadonlyMap<Handler, InlineGen>
     if (terminator) body.push(`c.eip = ${next};`);
     const gen = inline.get(i.exec);
     const code = gen ? gen(i) : null;
-    if (code !== null) body.push(code);
-    else {
+    if (code !== null) {
+      // `$CALL` in inline code stands for the handler call (an unusual case handled by the handler).
+      if (code.includes("$CALL")) { params.push(`h${k}`, `i${k}`); args.push(i.exec, i); }
+      body.push(code.replaceAll("$CALL", `h${k}(c, i${k});`));
+    } else {
       params.push(`h${k}`, `i${k}`);
       args.push(i.exec, i);
       body.push(`h${k}(c, i${k});`);
