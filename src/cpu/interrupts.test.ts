@@ -152,12 +152,6 @@ test("a call gate in the IDT raises #GP(vector*8+2)", () => {
   assertFault(runAsm(m, "int $0x80"), Vector.GP, 0x402, /is a 32-bit call gate, not an interrupt, trap or task gate/);
 });
 
-test("a task gate in the IDT raises #GP(vector*8+2): hardware task switching is not implemented", () => {
-  const m = new PmodeMachine({ cpl: 3 });
-  m.setGate(0x80, gate({ type: GateType.TASK, selector: SEL.TSS, dpl: 3 }));
-  assertFault(runAsm(m, "int $0x80"), Vector.GP, 0x402, /task gate to TSS 0x28: hardware task switching is not implemented/);
-});
-
 test("a gate with a null code-segment selector raises #GP(0) (EXT = 1 for an exception)", () => {
   const m = new PmodeMachine();
   m.setGate(0x80, gate({ type: GateType.INT32, selector: 0, offset: 0 }));

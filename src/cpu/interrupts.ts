@@ -8,14 +8,15 @@
  * A delivery either completes or throws before changing any register (the frame is checked as a
  * whole before the first write), so a fault during delivery sees the state the event interrupted.
  *
- * Not implemented yet, each raising #GP with a reason that says so: task gates in the IDT (hardware
- * task switches). Delivery from virtual-8086 mode follows the SDM but V86 mode cannot be entered yet.
+ * Task gates switch tasks (tasks.ts). Delivery from virtual-8086 mode follows the SDM; V86 mode is
+ * entered only by a task switch to a TSS with EFLAGS.VM = 1 (IRET to V86 is not implemented).
  */
 import type { Cpu } from "./cpu.js";
 import {
   CpuFault, DoubleFaultClass, ExceptionClass, VECTORS, Vector, faultName, gp, idtErrorCode, np, selectorErrorCode, ss, ts,
 } from "./fault.js";
 import { EFLAGS } from "./flags.js";
+import { TaskSwitchSource, checkTaskEip, readTssDescriptor, taskSwitch } from "./tasks.js";
 import {
   SegReg, SegmentDescriptor, StackFrame, StackName, faultInContext, isNullSelector, loadCodeSegment, loadNullSegment,
   loadStackSegment, readDescriptor, setAccessedBit,
@@ -237,7 +238,7 @@ export function innerStack(cpu: Cpu, newCpl: number, ext: boolean): InnerStack {
   // its DPL must equal the new CPL, else #TS(SS selector)
   if (desc.dpl !== newCpl) throw ts(selectorErrorCode(sel, ext), `TSS SS${newCpl} ${hex(sel)} descriptor DPL ${desc.dpl} != new CPL ${newCpl}`);
   // it must be a writable data segment, else #TS(SS selector)
-  if (!desc.writable) throw ts(selectorErrorCode(sel, ext), `TSS SS${newCpl} ${hex(sel)} is a ${desc.typeName}, not a writable data segment`);
+  if (!desc.writable) throw ts(selectorErrorCode(sel, ext), `TSS SS${newCpl} ${hex(sel)} is ${desc.aTypeName}, not a writable data segment`);
   // it must be present, else #SS(SS selector)
   if (!desc.present) throw ss(selectorErrorCode(sel, ext), `TSS SS${newCpl} ${hex(sel)} stack segment not present`);
   return { sel, desc, esp: stack.esp };
@@ -265,20 +266,19 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefine
   const gate = readGate(cpu, vector, ext);
   // the IDT entry must be an interrupt, trap or task gate, else #GP(error_code(vector, IDT, EXT))
   if (!gate.isInterruptOrTrapGate && !gate.isTaskGate)
-    throw gp(idtEc, `IDT entry ${hex(vector)} is a ${gate.isSystem ? gate.typeName : "code/data segment descriptor"}, not an interrupt, trap or task gate`);
+    throw gp(idtEc, `IDT entry ${hex(vector)} is ${gate.isSystem ? gate.aTypeName : "a code/data segment descriptor"}, not an interrupt, trap or task gate`);
   // software interrupts (INT n, INT3, INTO; not INT1): gate DPL must be >= CPL, else #GP(error_code(vector, IDT, 0))
   if (source === EventSource.Software && gate.dpl < cpu.cpl) throw gp(idtErrorCode(vector, false), `gate DPL ${gate.dpl} < CPL ${cpu.cpl}`);
   // the gate must be present, else #NP(error_code(vector, IDT, EXT))
   if (!gate.present) throw np(idtEc, `IDT entry ${hex(vector)} (${gate.typeName}) not present`);
-  if (gate.isTaskGate)
-    throw gp(idtEc, `IDT entry ${hex(vector)} is a task gate to TSS ${hex(gate.gateSelector)}: hardware task switching is not implemented`);
+  if (gate.isTaskGate) { deliverThroughTaskGate(cpu, gate, errorCode, ext); return; }
 
   const sel = gate.gateSelector;
   // the gate's code-segment selector must not be null, else #GP(EXT)
   if (isNullSelector(sel)) throw gp(ext ? 1 : 0, `through ${gateName(gate, vector)}: the gate's code-segment selector ${hex(sel)} is null`);
   const cs = readDescriptor(cpu, sel, "IDT gate's code segment", gp, ext);
   // it must name a code segment with DPL <= CPL, else #GP(selector + EXT)
-  if (!cs.isCode) throw gp(selectorErrorCode(sel, ext), `through ${gateName(gate, vector)}: target ${hex(sel)} is a ${cs.typeName}${cs.isSystem ? "" : " segment"}, not a code segment`);
+  if (!cs.isCode) throw gp(selectorErrorCode(sel, ext), `through ${gateName(gate, vector)}: target ${hex(sel)} is ${cs.aTypeName}${cs.isSystem ? "" : " segment"}, not a code segment`);
   if (cs.dpl > cpu.cpl) throw gp(selectorErrorCode(sel, ext), `through ${gateName(gate, vector)}: target code segment ${hex(sel)} DPL ${cs.dpl} > CPL ${cpu.cpl}`);
   // the code segment must be present, else #NP(selector + EXT)
   if (!cs.present) throw np(selectorErrorCode(sel, ext), `through ${gateName(gate, vector)}: target code segment ${hex(sel)} not present`);
@@ -336,4 +336,24 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefine
   loadCodeSegment(cpu, sel, cs, newCpl);
   cpu.eip = offset;
 }
+/**
+ * Delivery through a task gate (SDM Vol. 2A INT n "TASK-GATE"; Vol. 3A §6.12.2): the TSS must be
+ * a GDT descriptor of an available TSS (#GP(TSS selector + EXT)) and present (#NP); the switch
+ * nests (NT set, link = old TR); an exception's error code is pushed on the new task's stack
+ * (#SS(EXT) without room); EIP must lie within the new CS limit (#GP(EXT)).
+ */
+function deliverThroughTaskGate(cpu: Cpu, gate: SegmentDescriptor, errorCode: number | undefined, ext: boolean): void {
+  const sel = gate.gateSelector;
+  const d = readTssDescriptor(cpu, sel, false, gp, ext, "task gate's TSS");
+  taskSwitch(cpu, sel, d, TaskSwitchSource.Interrupt, ext);
+  if (errorCode !== undefined) {
+    const size: 2 | 4 = d.is32BitSystem ? 4 : 2;
+    const frame = new StackFrame().fromCurrent(cpu);
+    frame.check(cpu, size, size, Vector.SS, ext ? 1 : 0, StackName.Current);
+    frame.push(cpu, size, errorCode);
+    frame.commitEsp(cpu);
+  }
+  checkTaskEip(cpu, ext);
+}
+
 const V86_DATA_SEGMENTS = [SegReg.GS, SegReg.FS, SegReg.DS, SegReg.ES] as const;

@@ -119,6 +119,11 @@ export class SegmentDescriptor {
     if (this.isCode) return `${this.conforming ? "conforming" : "non-conforming"} ${this.readable ? "execute/read" : "execute-only"} code`;
     return `${this.writable ? "read/write" : "read-only"}${this.expandDown ? " expand-down" : ""} data`;
   }
+  /** The type name with its article: "a 32-bit call gate", "an available 32-bit TSS". */
+  get aTypeName(): string {
+    const n = this.typeName;
+    return /^[aeiou]/.test(n) ? `an ${n}` : `a ${n}`;
+  }
   describe(): string {
     if (this.isSystem && (this.isCallGate || this.isInterruptOrTrapGate || this.isTaskGate))
       return `${this.typeName} to 0x${this.gateSelector.toString(16)}:0x${this.gateOffset.toString(16)} DPL ${this.dpl}${this.present ? "" : " not present"}`;
@@ -340,7 +345,7 @@ const LOAD_OF = SEG_NAMES.map((n) => `load of ${n}`);
  */
 export function checkCodeSegment(d: SegmentDescriptor, sel: number, rpl: number, cpl: number, level: "CPL" | "RPL"): void {
   // the descriptor must be a code segment, else #GP(selector)
-  if (!d.isCode) throw gp(selectorErrorCode(sel), `${hex(sel)} is a ${d.typeName}, not a code segment`);
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `${hex(sel)} is ${d.aTypeName}, not a code segment`);
   if (!d.conforming) {
     // non-conforming: DPL must equal the privilege level, else #GP(selector)
     if (d.dpl !== cpl) throw gp(selectorErrorCode(sel), `non-conforming code segment ${hex(sel)} DPL ${d.dpl} != ${level} ${cpl}`);

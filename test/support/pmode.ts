@@ -273,6 +273,21 @@ export class PmodeMachine {
     this.write32(LAYOUT.TSS + TSS32.ESP0 + ring * 8, esp);
     this.write32(LAYOUT.TSS + TSS32.SS0 + ring * 8, ss);
   }
+  /**
+   * Writes a 32-bit TSS at `base` for a task of its own (SDM Vol. 3A Figure 7-2): the given fields
+   * (selectors and 16-bit fields as words, the rest as dwords), zero elsewhere, and an I/O map base
+   * beyond the limit. Pair it with a tssDescriptor in the GDT.
+   */
+  writeTss(base: number, fields: Partial<Record<keyof typeof TSS32, number>>): void {
+    for (let k = 0; k < TSS32.SIZE; k += 4) this.write32(base + k, 0);
+    this.write16(base + TSS32.IOMAP, TSS32.SIZE);
+    for (const [name, v] of Object.entries(fields) as Array<[keyof typeof TSS32, number]>) {
+      const off = TSS32[name];
+      if (off >= TSS32.ES && off <= TSS32.T || off === TSS32.LINK || off === TSS32.SS0 || off === TSS32.SS1 || off === TSS32.SS2)
+        this.write16(base + off, v);
+      else this.write32(base + off, v);
+    }
+  }
   /** Changes the TSS limit in the GDT descriptor and in TR's cache (e.g. to include an I/O map). */
   setTssLimit(limit: number): void {
     this.setGdt(SEL.TSS >> 3, tssDescriptor({ base: LAYOUT.TSS, limit, busy: true }));

@@ -9,7 +9,6 @@ import { Vector } from "../fault.js";
 import { EFLAGS } from "../flags.js";
 import {
   GDT_FREE, GateType, LAYOUT, PmodeMachine, SEL, codeSegment, dataSegment, gate, realModeCpu,
-  tssDescriptor,
 } from "../../../test/support/pmode.js";
 import { assertFault, assertStopped, runAsm } from "../../../test/support/pmode-assert.js";
 import { assemble } from "../../../test/support/asm.js";
@@ -117,18 +116,6 @@ test("far JMP through a call gate to an inner ring raises #GP(code-segment selec
   const m = new PmodeMachine({ cpl: 3 });
   m.setGdt(X, gate({ type: GateType.CALL32, selector: SEL.KCODE, offset: T, dpl: 3 }));
   assertFault(runAsm(m, `ljmp $${sel(X, 3)}, $0`), Vector.GP, SEL.KCODE, /DPL 0 != CPL 3 \(a JMP cannot change the privilege level\)/);
-});
-
-test("far JMP to a TSS or through a task gate raises #GP(selector): task switching is not implemented", () => {
-  const m = new PmodeMachine();
-  m.setGdt(X, tssDescriptor({ base: 0x3000, limit: 0x67 }));
-  assertFault(runAsm(m, `ljmp $${sel(X)}, $0`), Vector.GP, sel(X), /available 32-bit TSS 0x58: hardware task switching is not implemented/);
-  const m2 = new PmodeMachine();
-  m2.setGdt(X, gate({ type: GateType.TASK, selector: sel(X + 1) }));
-  assertFault(runAsm(m2, `lcall $${sel(X)}, $0`), Vector.GP, sel(X), /task gate 0x58: hardware task switching is not implemented/);
-  const m3 = new PmodeMachine({ cpl: 3 });
-  m3.setGdt(X, gate({ type: GateType.TASK, selector: sel(X + 1), dpl: 0 }));
-  assertFault(runAsm(m3, `ljmp $${sel(X, 3)}, $0`), Vector.GP, sel(X), /task gate DPL 0 < CPL 3/);
 });
 
 // ---- CALL far (SDM Vol. 2A CALL, Operation) ----
@@ -418,13 +405,6 @@ test("a 16-bit IRET loads only FLAGS[15:0] and a 16-bit EIP", () => {
   assert.equal(m.cpu.eip, 0x1234);
   assert.equal(m.cpu.getEflags(), F | EFLAGS.AC | EFLAGS.CF);
   assert.equal(m.cpu.r32[Reg.ESP], LAYOUT.KSTACK_TOP);
-});
-
-test("IRET with EFLAGS.NT = 1 raises #GP(0): task return is not implemented", () => {
-  const m = new PmodeMachine();
-  m.cpu.setEflags(F | EFLAGS.NT);
-  m.push(F, SEL.KCODE, T);
-  assertFault(runAsm(m, "iret"), Vector.GP, 0, /^IRET: EFLAGS.NT = 1 returns from a nested task .*hardware task switching is not implemented/);
 });
 
 test("IRET to VM = 1 at CPL 0 raises #GP(0) (virtual-8086 mode not implemented); at CPL 3 VM is ignored", () => {

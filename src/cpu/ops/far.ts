@@ -7,16 +7,16 @@
  * Each handler reads and checks everything (descriptors, the whole stack frame, the new EIP against
  * the limit) before changing any register, so a fault leaves the instruction restartable.
  *
- * Not implemented yet, each raising #GP(selector) with a reason that says so: far JMP/CALL to a TSS
- * or through a task gate (hardware task switches), IRET with EFLAGS.NT = 1 (return from a nested
- * task) and IRET to virtual-8086 mode.
+ * Far JMP/CALL to a TSS or through a task gate and IRET with EFLAGS.NT = 1 switch tasks (tasks.ts).
+ * Not implemented yet: IRET to virtual-8086 mode (#GP(0) with a reason that says so).
  */
 import type { Cpu } from "../cpu.js";
 import type { Insn } from "../decoder.js";
-import { Vector, gp, np, selectorErrorCode, ss } from "../fault.js";
+import { Vector, gp, np, selectorErrorCode, ss, ts } from "../fault.js";
 import { EFLAGS } from "../flags.js";
 import { innerStack } from "../interrupts.js";
 import type { Handler, OpForm } from "../opmap.js";
+import { TaskSwitchSource, checkTaskEip, readTssDescriptor, taskSwitch } from "../tasks.js";
 import {
   SegReg, SegmentDescriptor, StackFrame, StackName, SystemType, checkCodeSegment, faultInContext, isNullSelector,
   loadCodeSegment, loadStackSegment, nullInaccessibleSegments, peekStack, readDescriptor, setAccessedBit,
@@ -70,13 +70,15 @@ function jump(cpu: Cpu, sel: number, eip: number): void {
       jumpThroughCallGate(cpu, sel, d);
       return;
     case SystemType.TaskGate:
+      switchThroughTaskGate(cpu, sel, d, TaskSwitchSource.Jump);
+      return;
     case SystemType.TSS16Available:
     case SystemType.TSS32Available:
-      taskSwitchNotImplemented(cpu, sel, d);
+      switchToTss(cpu, sel, d, TaskSwitchSource.Jump);
       return;
   }
   // anything else is not a valid target, #GP(selector)
-  throw gp(selectorErrorCode(sel), `${hex(sel)} is a ${d.typeName}, not a code segment, call gate, task gate or TSS`);
+  throw gp(selectorErrorCode(sel), `${hex(sel)} is ${d.aTypeName}, not a code segment, call gate, task gate or TSS`);
 }
 
 /** JMP through a call gate (SDM Vol. 2A JMP "CALL-GATE"): the target runs at the current privilege level. */
@@ -96,7 +98,7 @@ function jumpThroughCallGateChecked(cpu: Cpu, gateSel: number, gate: SegmentDesc
   if (isNullSelector(sel)) throw gp(0, `the gate's code-segment selector is null`);
   const d = readDescriptor(cpu, sel, `target`);
   // it must be a code segment, else #GP(code-segment selector)
-  if (!d.isCode) throw gp(selectorErrorCode(sel), `target ${hex(sel)} is a ${d.typeName}, not a code segment`);
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `target ${hex(sel)} is ${d.aTypeName}, not a code segment`);
   // conforming: DPL <= CPL; non-conforming: DPL = CPL (JMP never changes privilege), else #GP(code-segment selector)
   if (d.conforming && d.dpl > cpu.cpl) throw gp(selectorErrorCode(sel), `conforming code segment ${hex(sel)} DPL ${d.dpl} > CPL ${cpu.cpl}`);
   if (!d.conforming && d.dpl !== cpu.cpl)
@@ -118,16 +120,37 @@ function checkGatePrivilege(cpu: Cpu, gateSel: number, gate: SegmentDescriptor):
 }
 
 /**
- * Far JMP/CALL to a TSS or through a task gate: the SDM's checks up to the task switch itself, which
- * is not implemented (#GP with the TSS or gate selector and a reason saying so).
+ * Far JMP/CALL to an available TSS (SDM Vol. 2A JMP/CALL "TASK-STATE-SEGMENT"): TSS DPL >= CPL
+ * and >= RPL, else #GP(TSS selector); present, else #NP(TSS selector); then the task switch (CALL
+ * nests: NT set, link = old TR) and EIP within the new CS limit, else #GP(0).
  */
-function taskSwitchNotImplemented(cpu: Cpu, sel: number, d: SegmentDescriptor): never {
-  // DPL >= CPL and DPL >= RPL, else #GP(selector)
-  if (d.dpl < cpu.cpl) throw gp(selectorErrorCode(sel), `${d.typeName} DPL ${d.dpl} < CPL ${cpu.cpl}`);
-  if (d.dpl < (sel & 3)) throw gp(selectorErrorCode(sel), `${d.typeName} DPL ${d.dpl} < selector RPL ${sel & 3}`);
-  // present, else #NP(selector)
-  if (!d.present) throw np(selectorErrorCode(sel), `${d.typeName} not present`);
-  throw gp(selectorErrorCode(sel), `${d.typeName} ${hex(sel)}: hardware task switching is not implemented`);
+function switchToTss(cpu: Cpu, sel: number, d: SegmentDescriptor, source: TaskSwitchSource): void {
+  // DPL >= CPL and DPL >= RPL, else #GP(TSS selector)
+  if (d.dpl < cpu.cpl) throw gp(selectorErrorCode(sel), `${d.typeName} ${hex(sel)} DPL ${d.dpl} < CPL ${cpu.cpl}`);
+  if (d.dpl < (sel & 3)) throw gp(selectorErrorCode(sel), `${d.typeName} ${hex(sel)} DPL ${d.dpl} < selector RPL ${sel & 3}`);
+  // a TSS descriptor may only be in the GDT (SDM Vol. 3A §7.2.2), else #GP(TSS selector)
+  if ((sel & 4) !== 0) throw gp(selectorErrorCode(sel), `${d.typeName} ${hex(sel)} is in the LDT; TSS descriptors must be in the GDT`);
+  // present, else #NP(TSS selector)
+  if (!d.present) throw np(selectorErrorCode(sel), `${d.typeName} ${hex(sel)} not present`);
+  taskSwitch(cpu, sel, d, source, false);
+  checkTaskEip(cpu, false);
+}
+
+/**
+ * Far JMP/CALL through a task gate (SDM Vol. 2A JMP/CALL "TASK-GATE"): gate DPL >= CPL and >= RPL,
+ * else #GP(gate selector); gate present, else #NP(gate selector); the TSS it names must be an
+ * available TSS in the GDT (#GP(TSS selector)) and present (#NP(TSS selector)).
+ */
+function switchThroughTaskGate(cpu: Cpu, gateSel: number, gate: SegmentDescriptor, source: TaskSwitchSource): void {
+  // gate DPL >= CPL and >= RPL, else #GP(gate selector)
+  if (gate.dpl < cpu.cpl) throw gp(selectorErrorCode(gateSel), `task gate ${hex(gateSel)} DPL ${gate.dpl} < CPL ${cpu.cpl}`);
+  if (gate.dpl < (gateSel & 3)) throw gp(selectorErrorCode(gateSel), `task gate ${hex(gateSel)} DPL ${gate.dpl} < selector RPL ${gateSel & 3}`);
+  // the gate must be present, else #NP(gate selector)
+  if (!gate.present) throw np(selectorErrorCode(gateSel), `task gate ${hex(gateSel)} not present`);
+  const sel = gate.gateSelector;
+  const d = readTssDescriptor(cpu, sel, false, gp, false, "task gate's TSS");
+  taskSwitch(cpu, sel, d, source, false);
+  checkTaskEip(cpu, false);
 }
 
 /**
@@ -184,12 +207,14 @@ function call(cpu: Cpu, sel: number, eip: number, size: 2 | 4): void {
       callThroughCallGate(cpu, sel, d);
       return;
     case SystemType.TaskGate:
+      switchThroughTaskGate(cpu, sel, d, TaskSwitchSource.Call);
+      return;
     case SystemType.TSS16Available:
     case SystemType.TSS32Available:
-      taskSwitchNotImplemented(cpu, sel, d);
+      switchToTss(cpu, sel, d, TaskSwitchSource.Call);
       return;
   }
-  throw gp(selectorErrorCode(sel), `${hex(sel)} is a ${d.typeName}, not a code segment, call gate, task gate or TSS`);
+  throw gp(selectorErrorCode(sel), `${hex(sel)} is ${d.aTypeName}, not a code segment, call gate, task gate or TSS`);
 }
 
 /** CALL through a call gate (SDM Vol. 2A CALL "CALL-GATE", "MORE-PRIVILEGE", "SAME-PRIVILEGE"; Vol. 3A §5.8.5, §5.8.6). */
@@ -209,7 +234,7 @@ function callThroughCallGateChecked(cpu: Cpu, gateSel: number, gate: SegmentDesc
   if (isNullSelector(sel)) throw gp(0, `the gate's code-segment selector is null`);
   const d = readDescriptor(cpu, sel, `target`);
   // it must be a code segment with DPL <= CPL, else #GP(code-segment selector)
-  if (!d.isCode) throw gp(selectorErrorCode(sel), `target ${hex(sel)} is a ${d.typeName}, not a code segment`);
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `target ${hex(sel)} is ${d.aTypeName}, not a code segment`);
   if (d.dpl > cpu.cpl) throw gp(selectorErrorCode(sel), `target code segment ${hex(sel)} DPL ${d.dpl} > CPL ${cpu.cpl}`);
   // it must be present, else #NP(code-segment selector)
   if (!d.present) throw np(selectorErrorCode(sel), `code segment ${hex(sel)} not present`);
@@ -295,7 +320,7 @@ function returnFar(cpu: Cpu, op32: boolean, release: number): void {
   if (isNullSelector(sel)) throw gp(0, `return CS selector ${hex(sel)} is null`);
   const d = readDescriptor(cpu, sel, "return CS");
   // it must be a code segment, else #GP(selector)
-  if (!d.isCode) throw gp(selectorErrorCode(sel), `return CS ${hex(sel)} is a ${d.typeName}, not a code segment`);
+  if (!d.isCode) throw gp(selectorErrorCode(sel), `return CS ${hex(sel)} is ${d.aTypeName}, not a code segment`);
   // its RPL must be >= CPL, else #GP(selector)
   if (rpl < cpu.cpl) throw gp(selectorErrorCode(sel), `return CS RPL ${rpl} < CPL ${cpu.cpl}`);
   // conforming: DPL <= RPL; non-conforming: DPL = RPL; present, else #NP(selector)
@@ -371,8 +396,7 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
   const size: 2 | 4 = op32 ? 4 : 2;
   const mask = op32 ? 0xffffffff : 0xffff;
   // NT = 1: return to the task in the TSS back link (TASK-RETURN)
-  if ((cpu.flags & EFLAGS.NT) !== 0)
-    throw gp(0, `EFLAGS.NT = 1 returns from a nested task (back link in TSS ${hex(cpu.trSel)}): hardware task switching is not implemented`);
+  if ((cpu.flags & EFLAGS.NT) !== 0) { taskReturn(cpu); return; }
   // the frame: #SS(0) if the top 3 slots are beyond the stack limit
   const eip = (peekStack(cpu, 0, size) & mask) >>> 0;
   const sel = peekStack(cpu, 1, size) & 0xffff;
@@ -431,6 +455,19 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
   if (sd.big) cpu.r32[4] = newEsp | 0; else cpu.r16[4 * 2] = newEsp;
   nullInaccessibleSegments(cpu);
   cpu.eip = eip;
+}
+
+/**
+ * IRET with NT = 1 (SDM Vol. 2A IRET "TASK-RETURN"): back to the task named by the link field of
+ * the current TSS, which must be a GDT selector of a busy TSS (#TS(link selector)), present
+ * (#NP(link selector)); the switch clears the current task's busy bit and the NT flag in its
+ * saved EFLAGS; EIP must lie within the new CS limit (#GP(0)).
+ */
+function taskReturn(cpu: Cpu): void {
+  const link = cpu.readSystem16(cpu.trBase);
+  const d = readTssDescriptor(cpu, link, true, ts, false, "task return: back link");
+  taskSwitch(cpu, link, d, TaskSwitchSource.Iret, false);
+  checkTaskEip(cpu, false);
 }
 
 /**
