@@ -32,11 +32,16 @@ export interface CpuFeatures {
    * in CPUID.80000001H:EDX[11]. Default true. When false they raise #UD / #GP as on Intel.
    */
   syscall: boolean;
+  /**
+   * SYSENTER/SYSEXIT and the IA32_SYSENTER_CS/ESP/EIP MSRs, advertised in CPUID.01H:EDX.SEP[11].
+   * Default true. When false (an i686 without them, as QEMU's `qemu32,-sep`) they raise #UD / #GP.
+   */
+  sep: boolean;
 }
 
 /** The feature set a new processor gets. */
 export function defaultFeatures(): CpuFeatures {
-  return { syscall: true };
+  return { syscall: true, sep: true };
 }
 
 /** CPUID.01H:EDX feature flags (SDM Vol. 2A Table 3-11). */
@@ -89,7 +94,7 @@ export function cpuid(cpu: Cpu): void {
       break;
     case 1:
       a = CPUID_SIGNATURE;
-      d = CPUID_FEATURES;
+      d = cpu.features.sep ? CPUID_FEATURES : CPUID_FEATURES & ~CpuidEdx.SEP;
       break;
     case 2:
       // One iteration (AL = 1). Descriptors (SDM Vol. 2A Table 3-12): 01 ITLB 4K, 02 ITLB 4M,

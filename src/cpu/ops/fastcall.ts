@@ -39,6 +39,7 @@ function clearFlags(c: Cpu, bits: number): void {
  * CPL = 0; EFLAGS.VM, IF and RF are cleared (TF is not).
  */
 const SYSENTER: Handler = (c) => {
+  if (!c.features.sep) throw ud("SYSENTER: not supported by this processor (CPUID.01H:EDX.SEP[bit 11] = 0)");
   // #GP(0) if CR0.PE = 0
   if ((c.cr0 & CR0.PE) === 0) throw gp(0, "SYSENTER in real-address mode (CR0.PE = 0) → #GP(0) (SDM Vol. 2B SYSENTER)");
   // #GP(0) if IA32_SYSENTER_CS[15:2] = 0
@@ -59,6 +60,7 @@ const SYSENTER: Handler = (c) => {
  * EIP = EDX, ESP = ECX, CPL = 3. EFLAGS is not changed.
  */
 const SYSEXIT: Handler = (c) => {
+  if (!c.features.sep) throw ud("SYSEXIT: not supported by this processor (CPUID.01H:EDX.SEP[bit 11] = 0)");
   const base = c.sysenterCs & 0xffff;
   // #GP(0) if IA32_SYSENTER_CS[15:2] = 0, or CR0.PE = 0, or CPL ≠ 0
   if ((base & 0xfffc) === 0) throw gp(0, "SYSEXIT: IA32_SYSENTER_CS is null → #GP(0) (SDM Vol. 2B SYSEXIT)");
