@@ -13,7 +13,7 @@ export type { IrqSink } from "./irq.js";
 export { DEFAULT_MEMORY_BYTES, MAX_MEMORY_BYTES, MIN_MEMORY_BYTES, PhysicalMemory } from "./memory.js";
 export { DualPic, Pic8259 } from "./devices/pic.js";
 export { PIT_HZ, Pit, PitCounter } from "./devices/pit.js";
-export { COM1_IRQ, COM1_PORT, Uart16550 } from "./devices/uart.js";
+export { COM1_IRQ, COM1_PORT, COM2_IRQ, COM2_PORT, Uart16550 } from "./devices/uart.js";
 export { Rtc, VIRTUAL_RTC_EPOCH_MS } from "./devices/rtc.js";
 export { I8042 } from "./devices/i8042.js";
 export { SET1, keystrokeFor, set1Bytes } from "./devices/scancodes.js";

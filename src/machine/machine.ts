@@ -14,6 +14,7 @@
  * | 0x61, 0x92    | system control ports B and A               |     |
  * | 0x70–0x71     | MC146818 RTC and CMOS RAM                  | 8   |
  * | 0x3F8–0x3FF   | 16550A UART, COM1                          | 4   |
+ * | 0x2F8–0x2FF   | 16550A UART, COM2                          | 3   |
  * | 0x3D4, 0x3DA  | VGA CRT controller (text mode 3)           |     |
  * | 0xE9          | debug console                              |     |
  * | 0xF4          | isa-debug-exit                             |     |
@@ -43,7 +44,7 @@ import { Pit } from "./devices/pit.js";
 import { PowerControl } from "./devices/power.js";
 import { RTC_IRQ, Rtc, VIRTUAL_RTC_EPOCH_MS } from "./devices/rtc.js";
 import { SystemControl } from "./devices/system-control.js";
-import { COM1_IRQ, Uart16550 } from "./devices/uart.js";
+import { COM1_IRQ, COM2_IRQ, COM2_PORT, Uart16550 } from "./devices/uart.js";
 import { type TextScreen, VgaText } from "./devices/vga.js";
 import { Emitter } from "./events.js";
 import { IoBus } from "./io-bus.js";
@@ -95,6 +96,8 @@ export interface MachineOptions {
   clock?: ClockMode;
   /** Receivers of COM1 output (also available as the `serial` event). */
   serial?: ByteSink | ByteSink[];
+  /** Receivers of COM2 output (also available as the `serial2` event). */
+  serial2?: ByteSink | ByteSink[];
   /** Receivers of port-0xE9 debug console output (also the `debugcon` event). */
   debugConsole?: ByteSink | ByteSink[];
   /** End the run with `instruction-limit` after this many guest instructions in total. Default: no limit. */
@@ -115,6 +118,8 @@ export interface MachineOptions {
 export interface MachineEvents {
   /** Bytes the guest sent out of COM1 (batched: one event per slice at most). */
   serial: [bytes: Uint8Array];
+  /** Bytes the guest sent out of COM2 (batched likewise). */
+  serial2: [bytes: Uint8Array];
   /** Bytes written to the port-0xE9 debug console (batched likewise). */
   debugcon: [bytes: Uint8Array];
 }
@@ -126,6 +131,8 @@ export interface MachineDeviceState {
   pit: PitState;
   rtc: RtcState;
   uart: UartState;
+  /** COM2 (absent in states saved before the board had it). */
+  uart2?: UartState;
   keyboard: I8042State;
   vga: VgaState;
   power: PowerState;
@@ -156,6 +163,8 @@ export class Machine {
   readonly pit: Pit;
   readonly rtc: Rtc;
   readonly uart: Uart16550;
+  /** COM2. */
+  readonly uart2: Uart16550;
   readonly keyboard: I8042;
   readonly vga: VgaText;
   readonly debugExit = new DebugExit();
@@ -174,6 +183,7 @@ export class Machine {
   private readonly hostYieldMs: number;
 
   private serialOut: number[] = [];
+  private serial2Out: number[] = [];
   private debugOut: number[] = [];
   /** A device or `stop()` asked to end the run. */
   private endRequest: RunResult | null = null;
@@ -202,6 +212,7 @@ export class Machine {
     this.pit = new Pit(this.clock, this.pic.line(0));
     this.rtc = new Rtc(this.clock, this.pic.line(RTC_IRQ), options.rtcEpochMs ?? (clockMode === "virtual" ? VIRTUAL_RTC_EPOCH_MS : Date.now()));
     this.uart = new Uart16550(this.pic.line(COM1_IRQ));
+    this.uart2 = new Uart16550(this.pic.line(COM2_IRQ), COM2_PORT, "COM2");
     this.keyboard = new I8042(this.pic.line(KEYBOARD_IRQ));
     this.vga = new VgaText(this.memory.ram, this.clock);
     this.systemControl = new SystemControl(this.clock, this.pit);
@@ -210,6 +221,7 @@ export class Machine {
     this.pit.attach(this.io);
     this.rtc.attach(this.io);
     this.uart.attach(this.io);
+    this.uart2.attach(this.io);
     this.keyboard.attach(this.io);
     this.vga.attach(this.io);
     this.systemControl.attach(this.io);
@@ -236,12 +248,14 @@ export class Machine {
     this.rtc.setMemorySize(this.memory.size);
 
     this.uart.events.on("transmit", (b) => this.serialOut.push(b));
+    this.uart2.events.on("transmit", (b) => this.serial2Out.push(b));
     this.debugConsole.events.on("output", (b) => this.debugOut.push(b));
     this.debugExit.events.on("exit", (status) => this.requestEnd({ kind: "exit", status }));
     this.power.events.on("shutdown", (how) => this.requestEnd({ kind: "shutdown", how }));
     this.keyboard.events.on("reset", () => this.requestEnd({ kind: "reset", how: "i8042 reset line pulsed" }));
     this.systemControl.events.on("reset", () => this.requestEnd({ kind: "reset", how: "port 0x92 fast reset" }));
     for (const sink of [options.serial ?? []].flat()) this.events.on("serial", toSinkFunction(sink));
+    for (const sink of [options.serial2 ?? []].flat()) this.events.on("serial2", toSinkFunction(sink));
     for (const sink of [options.debugConsole ?? []].flat()) this.events.on("debugcon", toSinkFunction(sink));
 
     this.refreshDeadline();
@@ -264,6 +278,15 @@ export class Machine {
   /** Host input to COM1: bytes (or a string, sent as UTF-8) the guest will receive. */
   serialInput(bytes: Uint8Array | readonly number[] | string): void {
     this.uart.receive(bytes);
+    this.hostInput();
+  }
+
+  /**
+   * The host end of COM1 hangs up (DCD and DSR drop, see `Uart16550.hangUp`) after the input
+   * already sent: the reference kernel reads this as the end of its input.
+   */
+  serialHangUp(): void {
+    this.uart.hangUp();
     this.hostInput();
   }
 
@@ -473,6 +496,11 @@ export class Machine {
       this.serialOut = [];
       this.events.emit("serial", bytes);
     }
+    if (this.serial2Out.length > 0) {
+      const bytes = Uint8Array.from(this.serial2Out);
+      this.serial2Out = [];
+      this.events.emit("serial2", bytes);
+    }
     if (this.debugOut.length > 0) {
       const bytes = Uint8Array.from(this.debugOut);
       this.debugOut = [];
@@ -492,6 +520,7 @@ export class Machine {
       pit: this.pit.saveState(),
       rtc: this.rtc.saveState(),
       uart: this.uart.saveState(),
+      uart2: this.uart2.saveState(),
       keyboard: this.keyboard.saveState(),
       vga: this.vga.saveState(),
       power: this.power.saveState(),
@@ -506,6 +535,7 @@ export class Machine {
     this.pit.restoreState(s.pit);
     this.rtc.restoreState(s.rtc);
     this.uart.restoreState(s.uart);
+    if (s.uart2 !== undefined) this.uart2.restoreState(s.uart2);
     this.keyboard.restoreState(s.keyboard);
     this.vga.restoreState(s.vga);
     this.power.restoreState(s.power);

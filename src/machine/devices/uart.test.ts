@@ -161,4 +161,21 @@ describe("16550A UART", () => {
     while (copy.read(5) & 1) got += String.fromCharCode(copy.read(0));
     assert.equal(got, "queued");
   });
+
+  it("UART: hangUp drops DCD and DSR after the queued bytes, with a modem-status interrupt when EDSSI is set", () => {
+    const { uart, irqs, out, inp } = setup();
+    out(4, 0x0b); // DTR, RTS, OUT2
+    out(1, 0x08); // EDSSI only
+    assert.equal(inp(6) & 0xf0, 0xb0, "a connected terminal: DCD, DSR, CTS");
+    uart.receive("ab");
+    uart.hangUp();
+    assert.equal(irqs.level(4), true, "the modem-status interrupt reaches IRQ4");
+    assert.equal(inp(2) & 0x0f, 0x00, "IIR: modem status");
+    assert.equal(inp(6), 0x10 | 0x08 | 0x02, "MSR: CTS, with DDCD and DDSR");
+    assert.equal(irqs.level(4), false, "reading MSR clears the interrupt");
+    let got = "";
+    while (inp(5) & 1) got += String.fromCharCode(inp(0));
+    assert.equal(got, "ab", "bytes queued before the hang-up stay readable");
+    assert.equal(inp(6) & 0x80, 0, "DCD stays low");
+  });
 });

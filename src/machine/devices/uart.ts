@@ -14,6 +14,8 @@
  * interrupt is reported as soon as the FIFO holds fewer bytes than the trigger level and nothing
  * more is queued, instead of after four character times. On the PC/AT the interrupt reaches the
  * IRQ line only while MCR.OUT2 is set (OUT2 enables the board's IRQ driver), and not in loopback.
+ * `hangUp()` drops the host's DCD and DSR (a modem losing carrier): the bytes already queued stay
+ * readable, and a guest can take the carrier loss after them as the end of its input.
  */
 import { Emitter } from "../events.js";
 import type { IoBus } from "../io-bus.js";
@@ -122,9 +124,11 @@ export const enum MSR {
   DELTAS = 0x0f,
 }
 
-/** COM1's base port and IRQ on the PC. */
+/** COM1's and COM2's base ports and IRQs on the PC. */
 export const COM1_PORT = 0x3f8;
 export const COM1_IRQ = 4;
+export const COM2_PORT = 0x2f8;
+export const COM2_IRQ = 3;
 /** Receive FIFO depth, bytes. */
 export const UART_FIFO_BYTES = 16;
 /** Baud rate for divisor 1 (1.8432 MHz crystal / 16), bits per second. */
@@ -153,6 +157,8 @@ export interface UartState {
   msrDeltas: number;
   modemStatus: number;
   thrInterrupt: boolean;
+  /** MSR bits 7:4 driven by the host end (absent in states saved before `hangUp` existed). */
+  hostLines?: number;
 }
 
 export class Uart16550 {
@@ -175,6 +181,8 @@ export class Uart16550 {
   private modemStatus = MSR.CTS | MSR.DSR | MSR.DCD;
   /** The THR-empty interrupt is pending (set when THR empties, cleared by IIR read or THR write). */
   private thrInterrupt = false;
+  /** MSR bits 7:4 the host end drives outside loopback: a connected terminal until `hangUp()`. */
+  private hostLines = MSR.CTS | MSR.DSR | MSR.DCD;
 
   /**
    * @param irq  the line the UART's interrupt drives (IRQ4 for COM1)
@@ -206,6 +214,17 @@ export class Uart16550 {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     for (const b of bytes) this.backlog.push(b & 0xff);
     this.pump();
+    this.update();
+  }
+
+  /**
+   * The host end hangs up: DCD (carrier detect) and DSR drop, CTS stays. Bytes already queued
+   * remain readable; the delta bits DDCD and DDSR are set and the modem-status interrupt is
+   * raised if IER.EDSSI enables it.
+   */
+  hangUp(): void {
+    this.hostLines = MSR.CTS;
+    this.refreshModemStatus();
     this.update();
   }
 
@@ -357,7 +376,7 @@ export class Uart16550 {
     const status =
       m & MCR.LOOP
         ? (m & MCR.RTS ? MSR.CTS : 0) | (m & MCR.DTR ? MSR.DSR : 0) | (m & MCR.OUT1 ? MSR.RI : 0) | (m & MCR.OUT2 ? MSR.DCD : 0)
-        : MSR.CTS | MSR.DSR | MSR.DCD;
+        : this.hostLines;
     const changed = status ^ this.modemStatus;
     if (changed & MSR.CTS) this.msrDeltas |= MSR.DCTS;
     if (changed & MSR.DSR) this.msrDeltas |= MSR.DDSR;
@@ -384,9 +403,9 @@ export class Uart16550 {
   }
 
   saveState(): UartState {
-    const { ier, lcr, mcr, scr, divisor, fifoEnabled, triggerLevel, lineErrors, msrDeltas, modemStatus, thrInterrupt } = this;
+    const { ier, lcr, mcr, scr, divisor, fifoEnabled, triggerLevel, lineErrors, msrDeltas, modemStatus, thrInterrupt, hostLines } = this;
     return {
-      ier, lcr, mcr, scr, divisor, fifoEnabled, triggerLevel, lineErrors, msrDeltas, modemStatus, thrInterrupt,
+      ier, lcr, mcr, scr, divisor, fifoEnabled, triggerLevel, lineErrors, msrDeltas, modemStatus, thrInterrupt, hostLines,
       rx: [...this.rx],
       backlog: [...this.backlog],
     };
