@@ -28,6 +28,7 @@ export const NOT_DIFFERENTIAL: Readonly<Record<string, string>> = {
 /** Key under which a form is excluded (mnemonic, with MOV to/from control/debug registers distinguished). */
 export function exclusionKey(f: OpForm): string {
   if (f.mnemonic === "MOV" && /[CD]d/.test(f.operands)) return f.operands.includes("C") ? "MOV_CR" : "MOV_DR";
+  if ((f.mnemonic === "JMP" || f.mnemonic === "CALL") && f.operands === "Ap") return `${f.mnemonic}F`;
   return f.mnemonic;
 }
 

@@ -24,9 +24,10 @@ import { TEMPLATES as MOVE } from "./templates/move.js";
 import { TEMPLATES as STACK } from "./templates/stack.js";
 import { TEMPLATES as STRING } from "./templates/string.js";
 import { TEMPLATES as CONTROL } from "./templates/control.js";
+import { TEMPLATES as FAR } from "./templates/far.js";
 
 const GROUPS: Record<string, readonly Template[]> = {
-  alu: ALU, muldiv: MULDIV, shift: SHIFT, bit: BIT, move: MOVE, stack: STACK, string: STRING, control: CONTROL,
+  alu: ALU, muldiv: MULDIV, shift: SHIFT, bit: BIT, move: MOVE, stack: STACK, string: STRING, control: CONTROL, far: FAR,
 };
 const ALL = Object.values(GROUPS).flat();
 const RANDOM_CASES = Number(process.env.TRAPGATE_DIFF_CASES ?? 24_000);
