@@ -407,15 +407,74 @@ test("a 16-bit IRET loads only FLAGS[15:0] and a 16-bit EIP", () => {
   assert.equal(m.cpu.r32[Reg.ESP], LAYOUT.KSTACK_TOP);
 });
 
-test("IRET to VM = 1 at CPL 0 raises #GP(0) (virtual-8086 mode not implemented); at CPL 3 VM is ignored", () => {
+test("IRET at CPL 3 ignores VM = 1 in the EFLAGS image", () => {
+  const m = new PmodeMachine({ cpl: 3 });
+  m.push(F | EFLAGS.VM, SEL.UCODE, T);
+  runAsm(m, "iret", { maxSteps: 1 });
+  assert.equal(m.cpu.eip, T);
+  assert.equal(m.cpu.getEflags() & EFLAGS.VM, 0);
+  assert.equal(m.cpu.v86Mode, false);
+});
+
+test("IRETD at CPL 0 with VM = 1 enters virtual-8086 mode; INT n from there pushes GS FS DS ES SS ESP EFLAGS CS EIP and nulls DS-GS; IRET returns", () => {
   const m = new PmodeMachine();
-  m.push(0, 0, 0, 0, SEL.UDATA, 0x6f000, F | EFLAGS.VM, SEL.UCODE, U);
-  assertFault(runAsm(m, "iret"), Vector.GP, 0, /^IRET: VM = 1 in the EFLAGS image at CPL 0 returns to virtual-8086 mode .*not implemented/);
-  const m2 = new PmodeMachine({ cpl: 3 });
-  m2.push(F | EFLAGS.VM, SEL.UCODE, T);
-  runAsm(m2, "iret", { maxSteps: 1 });
-  assert.equal(m2.cpu.eip, T);
-  assert.equal(m2.cpu.getEflags() & EFLAGS.VM, 0);
+  m.setGate(0x80, gate({ type: GateType.INT32, selector: SEL.KCODE, offset: m.stub(0x80), dpl: 3 }));
+  const vmFlags = F | EFLAGS.VM | EFLAGS.IOPL | EFLAGS.IF;
+  // GS FS DS ES SS ESP EFLAGS CS EIP: V86 code at 2000:0010 (linear 0x20010), stack 3000:0100
+  m.push(0x44, 0x33, 0x22, 0x11, 0x3000, 0x100, vmFlags, 0x2000, 0x10);
+  m.asm(0x20010, "mov $0x1234, %ax\nint $0x80\nmov %ax, %bx", { code16: true });
+  m.asm(LAYOUT.KCODE_ADDR, "iret");
+  m.cpu.run(1);
+  const cpu = m.cpu;
+  assert.equal(cpu.v86Mode, true);
+  assert.equal(cpu.cpl, 3);
+  assert.equal(cpu.segBase[SegReg.CS], 0x20000);
+  assert.equal(cpu.segBase[SegReg.SS], 0x30000);
+  assert.equal(cpu.segSel[SegReg.GS], 0x44);
+  assert.equal(cpu.segLimit[SegReg.DS], 0xffff);
+  assert.equal(cpu.r32[Reg.ESP], 0x100);
+  assert.equal(cpu.cs32, false);
+  const ev = m.run({ maxSteps: 5 });
+  assert.equal(ev.kind === "interrupt" && ev.vector, 0x80);
+  assert.equal(cpu.cpl, 0);
+  assert.equal(cpu.v86Mode, false);
+  assert.deepEqual(m.stack(9), [0x15, 0x2000, vmFlags, 0x100, 0x3000, 0x11, 0x22, 0x33, 0x44]);
+  assert.deepEqual([SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS].map((s) => cpu.segSel[s]), [0, 0, 0, 0]);
+  assert.equal(cpu.r32[Reg.ESP] >>> 0, LAYOUT.KSTACK_TOP - 36);
+  m.asm(m.stub(0x80), "iret");
+  const back = m.run({ stopAt: [0x20017] });
+  assertStopped(back);
+  assert.equal(cpu.v86Mode, true);
+  assert.equal(cpu.segSel[SegReg.DS], 0x22);
+  assert.equal(cpu.r16[Reg.EBX * 2], 0x1234);
+});
+
+test("IRET in virtual-8086 mode: with IOPL 3 it pops IP, CS, FLAGS (IOPL kept); with IOPL 0 it raises #GP(0) to the ring-0 monitor", () => {
+  const m = new PmodeMachine();
+  m.push(0, 0, 0, 0, 0x3000, 0xf0, F | EFLAGS.VM | EFLAGS.IOPL, 0x2000, 0x10);
+  m.asm(0x20010, "iretw", { code16: true });
+  m.asm(LAYOUT.KCODE_ADDR, "iret");
+  // the V86 stack 3000:00F0 holds IP 0x20, CS 0x2000, FLAGS (CF, IOPL 0)
+  m.write16(0x300f0, 0x20); m.write16(0x300f2, 0x2000); m.write16(0x300f4, F | EFLAGS.CF);
+  m.cpu.run(2);
+  assert.equal(m.cpu.v86Mode, true);
+  assert.equal(m.cpu.eip, 0x20);
+  assert.equal(m.cpu.getEflags() & 0xffff, F | EFLAGS.CF | EFLAGS.IOPL, "IOPL is not changed by IRET in virtual-8086 mode");
+  const m2 = new PmodeMachine();
+  m2.push(0, 0, 0, 0, 0x3000, 0xf0, F | EFLAGS.VM, 0x2000, 0x10);
+  m2.asm(0x20010, "iretw", { code16: true });
+  m2.asm(LAYOUT.KCODE_ADDR, "iret");
+  m2.cpu.run(1);
+  assertFault(m2.run({ maxSteps: 2 }), Vector.GP, 0, /^IRET: in virtual-8086 mode with IOPL 0 < 3/);
+  assert.equal(m2.cpu.v86Mode, false);
+  assert.deepEqual(m2.stack(3), [0, 0x10, 0x2000]);
+});
+
+test("IRETD to virtual-8086 mode with EIP above 0xFFFF raises #GP(0)", () => {
+  const m = new PmodeMachine();
+  m.push(0, 0, 0, 0, 0x3000, 0x100, F | EFLAGS.VM, 0x2000, 0x10000);
+  assertFault(runAsm(m, "iret"), Vector.GP, 0, /^IRET: return to virtual-8086 mode at 0x2000:0x10000: offset beyond the CS limit 0xffff/);
+  assert.equal(m.cpu.v86Mode, false);
 });
 
 test("IRET to an outer ring checks the return SS: RPL, DPL, type (#GP(selector)) and presence (#NP(selector))", () => {

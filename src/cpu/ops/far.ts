@@ -7,8 +7,8 @@
  * Each handler reads and checks everything (descriptors, the whole stack frame, the new EIP against
  * the limit) before changing any register, so a fault leaves the instruction restartable.
  *
- * Far JMP/CALL to a TSS or through a task gate and IRET with EFLAGS.NT = 1 switch tasks (tasks.ts).
- * Not implemented yet: IRET to virtual-8086 mode (#GP(0) with a reason that says so).
+ * Far JMP/CALL to a TSS or through a task gate and IRET with EFLAGS.NT = 1 switch tasks (tasks.ts);
+ * IRETD at CPL 0 with VM = 1 in the image enters virtual-8086 mode.
  */
 import type { Cpu } from "../cpu.js";
 import type { Insn } from "../decoder.js";
@@ -401,9 +401,8 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
   const eip = (peekStack(cpu, 0, size) & mask) >>> 0;
   const sel = peekStack(cpu, 1, size) & 0xffff;
   const tempFlags = peekStack(cpu, 2, size) & mask;
-  // VM = 1 in the EFLAGS image at CPL 0: return to virtual-8086 mode
-  if ((tempFlags & EFLAGS.VM) !== 0 && cpu.cpl === 0)
-    throw gp(0, `VM = 1 in the EFLAGS image at CPL 0 returns to virtual-8086 mode (to ${hex(sel)}:${hex(eip)}), which is not implemented`);
+  // VM = 1 in the EFLAGS image at CPL 0: return to virtual-8086 mode (only a 32-bit image has VM)
+  if ((tempFlags & EFLAGS.VM) !== 0 && cpu.cpl === 0) { returnToV86(cpu, eip, sel, tempFlags); return; }
   const rpl = sel & 3;
   // the return CS selector must not be null, else #GP(0)
   if (isNullSelector(sel)) throw gp(0, `return CS selector ${hex(sel)} is null`);
@@ -456,6 +455,28 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
   nullInaccessibleSegments(cpu);
   cpu.eip = eip;
 }
+
+/**
+ * IRETD at CPL 0 with VM = 1 in the EFLAGS image (SDM Vol. 2A IRET "RETURN-TO-VIRTUAL-8086-MODE";
+ * Bochs stack_return_to_v86): the frame is EIP, CS, EFLAGS, ESP, SS, ES, DS, FS, GS (36 bytes,
+ * #SS(0) beyond the stack limit); EIP must be within the virtual-8086 CS limit FFFFH, else #GP(0).
+ * EFLAGS is loaded whole, the segment registers as in real mode with virtual-8086 attributes, CPL 3.
+ */
+function returnToV86(cpu: Cpu, eip: number, cs: number, tempFlags: number): void {
+  const esp = peekStack(cpu, 3, 4);
+  const sels = [peekStack(cpu, 5, 4), peekStack(cpu, 6, 4), peekStack(cpu, 7, 4), peekStack(cpu, 8, 4), peekStack(cpu, 4, 4)];
+  // EIP must be within the CS limit of a virtual-8086 segment (FFFFH), else #GP(0)
+  if (eip > 0xffff) throw gp(0, `return to virtual-8086 mode at ${hex(cs)}:${hex(eip)}: offset beyond the CS limit 0xffff`);
+  // ---- Nothing below can fault. ----
+  cpu.setEflags(tempFlags);
+  cpu.cpl = 3;
+  cpu.loadSegmentReal(SegReg.CS, cs);
+  for (let k = 0; k < 5; k++) cpu.loadSegmentReal(V86_POPPED[k], sels[k] & 0xffff);
+  cpu.r32[4] = esp;
+  cpu.eip = eip;
+}
+/** The order of ES, DS, FS, GS and SS in `sels` of returnToV86. */
+const V86_POPPED = [SegReg.ES, SegReg.DS, SegReg.FS, SegReg.GS, SegReg.SS] as const;
 
 /**
  * IRET with NT = 1 (SDM Vol. 2A IRET "TASK-RETURN"): back to the task named by the link field of
