@@ -90,6 +90,23 @@ test("an external interrupt ignores the gate DPL; a not-present gate raises #NP(
   assert.match(m2.cpu.delivery.chain.join("\n"), /handled serially \(SDM Vol. 3A Table 6-5: benign then contributory\)/);
 });
 
+test("INT3 through a DPL-0 gate from CPL 3 raises #GP(3*8+2); INT1 (ICEBP) is not checked against the gate DPL", () => {
+  const m = new PmodeMachine({ cpl: 3 });
+  const f = assertFault(runAsm(m, "int3"), Vector.GP, 3 * 8 + 2);
+  assert.equal(f.reason, "INT3: gate DPL 0 < CPL 3");
+  const m2 = new PmodeMachine({ cpl: 3 });
+  m2.load(U, [0xf1]);
+  const ev = m2.run({ maxSteps: 1 });
+  assert.equal(ev.kind === "interrupt" && ev.vector, 1);
+  assert.equal(ev.kind === "interrupt" && ev.fault, undefined);
+  assert.deepEqual(m2.stack(2), [U + 1, SEL.UCODE]);
+  // a fault while delivering INT1 carries EXT = 1
+  const m3 = new PmodeMachine({ cpl: 3 });
+  m3.setGate(1, gate({ type: GateType.INT32, selector: SEL.KCODE, offset: m3.stub(1), present: false }));
+  m3.load(U, [0xf1]);
+  assertFault(m3.run({ maxSteps: 1 }), Vector.NP, 1 * 8 + 3, /^INT1: IDT entry 0x1/);
+});
+
 test("interrupt at the same privilege level pushes EFLAGS, CS, EIP on the current stack", () => {
   const m = new PmodeMachine();
   m.cpu.r32[Reg.ESP] = 0x50000;

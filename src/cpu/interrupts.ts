@@ -8,8 +8,8 @@
  * A delivery either completes or throws before changing any register (the frame is checked as a
  * whole before the first write), so a fault during delivery sees the state the event interrupted.
  *
- * Task gates switch tasks (tasks.ts). Delivery from virtual-8086 mode follows the SDM; V86 mode is
- * entered only by a task switch to a TSS with EFLAGS.VM = 1 (IRET to V86 is not implemented).
+ * Task gates switch tasks (tasks.ts). Delivery from virtual-8086 mode (entered by IRETD or a task
+ * switch) pushes GS, FS, DS, ES before SS:ESP and nulls those four registers.
  */
 import type { Cpu } from "./cpu.js";
 import {
@@ -35,20 +35,23 @@ export interface DeliveryState {
   chain: string[];
 }
 
-/** How an event came to be delivered: it decides the gate-DPL check and the EXT bit (SDM §6.13). */
+/** Which instruction raised a software interrupt (SDM Vol. 2A "INT n/INTO/INT3/INT1"). */
+export const enum SoftwareInterrupt { INTn, INT3, INTO, INT1 }
+
+/**
+ * How an event came to be delivered: it decides the gate-DPL check and the EXT bit (SDM §6.13).
+ * The first four are the SoftwareInterrupt kinds: INT n, INT3 and INTO check the gate DPL against
+ * CPL with EXT = 0; INT1 (ICEBP) does not check and sets EXT (SDM Vol. 2A INT1 note).
+ */
 export const enum EventSource {
-  /** INT n, INT3, INTO: gate DPL is checked against CPL; EXT = 0. */
-  Software,
+  IntN = SoftwareInterrupt.INTn, Int3 = SoftwareInterrupt.INT3, Into = SoftwareInterrupt.INTO, Int1 = SoftwareInterrupt.INT1,
   /** A processor exception: EXT = 1 in the error code of a fault detected while delivering it. */
   Exception,
   /** An external (INTR/NMI) interrupt: EXT = 1. */
   External,
-  /** INT1 (ICEBP, F1): no gate-DPL check and EXT = 1 (SDM Vol. 2A INT1 note). */
-  Int1,
 }
-
-/** Which instruction raised a software interrupt (SDM Vol. 2A "INT n/INTO/INT3/INT1"). */
-export const enum SoftwareInterrupt { INTn, INT3, INTO, INT1 }
+/** INT n, INT3, INTO: the sources whose gate DPL is checked and whose delivery faults have EXT = 0. */
+const isSoftware = (source: EventSource): boolean => source <= EventSource.Into;
 
 const dfClass = (v: number): DoubleFaultClass => VECTORS[v]?.dfClass ?? DoubleFaultClass.Benign;
 const CLASS_NAMES = ["benign", "contributory", "page-fault"];
@@ -90,7 +93,7 @@ export function deliverExternalInterrupt(cpu: Cpu, vector: number): void {
 export function deliverSoftwareInterrupt(cpu: Cpu, vector: number, kind: SoftwareInterrupt = SoftwareInterrupt.INTn): void {
   if (cpu.softwareInterruptHook !== null && cpu.softwareInterruptHook(cpu, vector)) return;
   try {
-    deliver(cpu, vector, undefined, kind === SoftwareInterrupt.INT1 ? EventSource.Int1 : EventSource.Software);
+    deliver(cpu, vector, undefined, kind as number as EventSource);
   } catch (e) {
     if (e instanceof CpuFault) {
       const st = cpu.delivery;
@@ -141,7 +144,7 @@ function deliverWithNesting(cpu: Cpu, vector: number, errorCode: number | undefi
 function eventName(vector: number, errorCode: number | undefined, source: EventSource): string {
   if (source === EventSource.Exception) return faultName(vector, errorCode);
   if (source === EventSource.External) return `external interrupt ${hex(vector)}`;
-  return source === EventSource.Int1 ? "INT1" : `INT ${hex(vector)}`;
+  return source === EventSource.IntN ? `INT ${hex(vector)}` : INSTRUCTION_NAMES[source];
 }
 
 function describeLocation(cpu: Cpu, eip: number = cpu.eip): string {
@@ -203,7 +206,9 @@ export interface TssStack { ss: number; esp: number }
 /**
  * Reads SSn:ESPn for privilege level `dpl` (0–2) from the current TSS (SDM Vol. 3A §7.2.1 Figure 7-2;
  * Vol. 2A INT n / CALL "TSSstackAddress"): a 32-bit TSS holds ESPn at 8n+4 and SSn at 8n+8, a
- * 16-bit one SPn at 4n+2 and SSn at 4n+4. #TS(TR selector + EXT) if the TSS limit does not cover them.
+ * 16-bit one SPn at 4n+2 and SSn at 4n+4. #TS(TR selector + EXT) if the TSS limit does not cover them:
+ * TSSstackAddress + 5 (+ 3), as the SDM's pseudo-code says; Bochs checks + 7, which differs only for
+ * a TSS limit that ends inside the padding after SSn.
  */
 export function readTssStack(cpu: Cpu, dpl: number, ext: boolean): TssStack {
   // TR must hold a TSS (it does once LTR ran; before, the task register is unusable)
@@ -261,14 +266,14 @@ function gateName(gate: SegmentDescriptor, vector: number): string {
  * are cleared, and IF too for an interrupt gate.
  */
 function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefined, source: EventSource): void {
-  const ext = source !== EventSource.Software;
+  const ext = !isSoftware(source);
   const idtEc = idtErrorCode(vector, ext);
   const gate = readGate(cpu, vector, ext);
   // the IDT entry must be an interrupt, trap or task gate, else #GP(error_code(vector, IDT, EXT))
   if (!gate.isInterruptOrTrapGate && !gate.isTaskGate)
     throw gp(idtEc, `IDT entry ${hex(vector)} is ${gate.isSystem ? gate.aTypeName : "a code/data segment descriptor"}, not an interrupt, trap or task gate`);
   // software interrupts (INT n, INT3, INTO; not INT1): gate DPL must be >= CPL, else #GP(error_code(vector, IDT, 0))
-  if (source === EventSource.Software && gate.dpl < cpu.cpl) throw gp(idtErrorCode(vector, false), `gate DPL ${gate.dpl} < CPL ${cpu.cpl}`);
+  if (isSoftware(source) && gate.dpl < cpu.cpl) throw gp(idtErrorCode(vector, false), `gate DPL ${gate.dpl} < CPL ${cpu.cpl}`);
   // the gate must be present, else #NP(error_code(vector, IDT, EXT))
   if (!gate.present) throw np(idtEc, `IDT entry ${hex(vector)} (${gate.typeName}) not present`);
   if (gate.isTaskGate) { deliverThroughTaskGate(cpu, gate, errorCode, ext); return; }
