@@ -152,7 +152,7 @@ describe("booting gcc-built kernels", async () => {
     const { result } = await boot(TRIPLE_FAULT);
     assert.equal(result.kind, "triple-fault");
     if (result.kind === "triple-fault") {
-      assert.match(result.chain.join("\n"), /INT 0x3/);
+      assert.match(result.chain.join("\n"), /INT3/);
       assert.ok(result.chain.length >= 2);
     }
   });

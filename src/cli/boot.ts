@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import { Machine, type RunResult } from "../machine/index.js";
 import { bootMultibootFiles, type ModuleFile } from "../boot/files.js";
-import { parseChoice, parseCount, parseMemorySize, parseSeconds } from "./options.js";
+import { UsageError, parseChoice, parseCount, parseMemorySize, parseSeconds } from "./options.js";
 
 export interface BootCommandOptions {
   append?: string;
@@ -26,6 +26,8 @@ export const EXIT_TRIPLE_FAULT = 3;
 export const EXIT_HALTED = 4;
 export const EXIT_TIMEOUT = 124;
 export const EXIT_INSTRUCTION_LIMIT = 125;
+/** The reader of stdout went away: 128 + SIGPIPE, the status of a C program killed by it. */
+export const EXIT_BROKEN_PIPE = 141;
 
 /** Parses `FILE[,STRING]` as QEMU's -initrd entries (the string defaults to the file name). */
 export function parseModule(spec: string): ModuleFile {
@@ -41,11 +43,12 @@ export async function bootCommand(kernel: string, o: BootCommandOptions): Promis
   const maxInstructions = o.maxInstructions !== undefined ? parseCount(o.maxInstructions, "--max-instructions") : undefined;
   const timeoutMs = o.timeout !== undefined ? parseSeconds(o.timeout, "--timeout") * 1000 : undefined;
   const serial = o.serial ?? "stdio";
+  process.stdout.on("error", onStdoutError);
   let serialSink: ((b: Uint8Array) => void) | undefined;
   let serialFd = -1;
   if (serial === "stdio") serialSink = (b) => { process.stdout.write(b); };
   else if (serial !== "none") {
-    try { serialFd = fs.openSync(serial, "w"); } catch (e) { throw new Error(`--serial: cannot open ${serial}: ${(e as Error).message}`); }
+    try { serialFd = fs.openSync(serial, "w"); } catch (e) { throw new UsageError(`--serial: cannot open ${serial}: ${(e as Error).message}`); }
     serialSink = (b) => { fs.writeSync(serialFd, b); };
   }
   const machine = new Machine({ memoryBytes, clock, maxInstructions, timeoutMs, serial: serialSink });
@@ -63,6 +66,13 @@ export async function bootCommand(kernel: string, o: BootCommandOptions): Promis
   }
   if (o.vgaDump) process.stdout.write(`${machine.screenText().replace(/\s+$/, "")}\n`);
   return reportResult(result);
+}
+
+/** `trapgate boot k | head -1`: when the reader of stdout goes away, end quietly, as SIGPIPE would. */
+function onStdoutError(e: NodeJS.ErrnoException): void {
+  if (e.code === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
+  process.stderr.write(`trapgate: standard output: ${e.message}\n`);
+  process.exit(1);
 }
 
 /** Host stdin → COM1 receive. In a terminal, raw mode; Ctrl-A x ends the run, as in QEMU. */

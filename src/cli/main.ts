@@ -3,6 +3,7 @@
  * The trapgate command. Bad input — a missing file, a non-ELF, a corrupt image, a malformed
  * option — gets one line naming the problem and exit status 2, never a stack trace.
  */
+import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { BootError } from "../boot/index.js";
 import { bootCommand } from "./boot.js";
@@ -15,13 +16,25 @@ function fail(message: string, status = USAGE_EXIT): never {
   process.exit(status);
 }
 
+/** Commander's message with its "(Did you mean …?)" suggestion on the same line. */
+function oneLine(message: string): string {
+  return message.replace(/\n\((Did you mean [^)]*)\)/, " ($1)");
+}
+
+/** The version in package.json (two levels above dist/src/cli). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)("../../../package.json") as { version: string }).version;
+}
+
 async function main(argv: string[]): Promise<number> {
   let status = 0;
   const program = new Command("trapgate")
     .description("An IA-32 PC and a reference kernel that show how user programs cross into the kernel and back")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error: ") ? `trapgate: ${s.slice(7)}` : s) })
-    .showHelpAfterError(false);
+    .version(packageVersion(), "-V, --version", "print the version")
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error: ") ? `trapgate: ${oneLine(s.slice(7))}` : s) })
+    .showHelpAfterError(false)
+    .allowExcessArguments(false); // inherited by the commands: a stray word is an error, not ignored
 
   program.command("boot")
     .description("boot a multiboot kernel (like qemu-system-i386 -kernel)")
@@ -40,7 +53,8 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+      if (e.code === "commander.help") return e.exitCode === 0 ? 0 : USAGE_EXIT; // no command: usage on stderr
       return USAGE_EXIT; // commander already printed its one line
     }
     if (e instanceof BootError || e instanceof UsageError) fail(e.message);
