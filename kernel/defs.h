@@ -15,6 +15,7 @@ void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *safestrcpy(char *dst, const char *src, size_t n);
@@ -28,13 +29,21 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((forma
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* console.c */
+#define LINE_COM1 0
+#define LINE_COM2 1
+#define NLINES    2
+#define KLOG_COM1     0
+#define KLOG_DEBUGCON 1
+#define KLOG_NONE     2
+extern int klog_target;
 void console_init(void);
 void console_enable_irq(void);
-void console_putc(int c);
-void console_write(const char *s, size_t n);
+void serial_write(int line, const char *s, size_t n, int onlcr);
+void klog_putc(int c);
 void console_intr(void);
 int console_getkey(void);
-int console_read(char *dst, size_t n);
+int console_read(char *dst, size_t n, int canonical);
+int console_readable(void);
 
 /* main.c */
 void machine_exit(uint32_t status) __attribute__((noreturn));
@@ -88,6 +97,11 @@ int put_user32(uint32_t __user addr, uint32_t val);
 void trap(struct trapframe *tf);
 void debug_task_handler(void);
 const char *trap_name(uint32_t trapno);
+
+/* strace.c */
+void strace_call(uint32_t nr, const uint32_t *args, long ret);
+void strace_noreturn(uint32_t nr, const uint32_t *args);
+void strace_exit(int status, int signo);
 
 /* syscall.c */
 extern int syscall_trace;

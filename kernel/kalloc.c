@@ -34,12 +34,21 @@ void kinit_add_ram(uint64_t start, uint64_t end) {
   uint32_t last = (uint32_t)PGROUNDDOWN((uint32_t)end) / PGSIZE;
   if (start >= end)
     return;
-  for (uint32_t f = first; f < last; f++)
+  for (uint32_t f = first; f < last;) {
+    if (f % 32 == 0 && last - f >= 32 && used[f / 32] == 0xFFFFFFFF) {
+      used[f / 32] = 0;                 /* 32 frames at a time: boot time is instructions */
+      nfree += 32;
+      ntotal += 32;
+      f += 32;
+      continue;
+    }
     if (frame_used(f)) {
       frame_clear(f);
       nfree++;
       ntotal++;
     }
+    f++;
+  }
   if (last * PGSIZE > phystop)
     phystop = last * PGSIZE;
 }

@@ -6,9 +6,20 @@
  *   entry=int80|sysenter|syscall  the path the vDSO's __kernel_vsyscall uses (default: the
  *                                 fastest the processor offers: syscall, sysenter, int80)
  *   env.NAME=VALUE                put NAME=VALUE in every process's environment
- *   strace                        print every system call on a "# " line
+ *   stdin=tty|pipe                what fd 0 is: a terminal (canonical input, Ctrl-D) or the
+ *                                 read end of a pipe (raw bytes); default tty
+ *   stdout=tty|pipe[,com1|com2]   what fd 1 is (a pipe gets bytes as they are, a terminal LF
+ *   stderr=tty|pipe[,com1|com2]   as CR LF) and the serial line it writes; default tty,com1
+ *   klog=com1|debugcon|none       where the kernel's own messages go; default com1
+ *   quiet                         no banner, no exit or halt lines: only faults, strace, stats
+ *   strace                        print every system call, decoded, as strace(1) does
+ *   stats                         at halt, print the entries per path, interrupts, faults
  *   test=panic | test=kstack      deliberately fault in the kernel (NULL write / stack
  *                                 overflow into the guard page) to show the panic path
+ *
+ * Modules: a static ELF program (its string: the name and arguments), a "tg-args" module
+ * (the exact argv, envp and working directory of the program after it), or a "tg-file" module
+ * (a read-only file at an absolute path); uapi/trapgate.h.
  */
 #include "types.h"
 #include "defs.h"
@@ -16,6 +27,7 @@
 #include "multiboot.h"
 #include "trapgate.h"
 #include "proc.h"
+#include "file.h"
 #include "arch/x86/arch.h"
 #include "arch/x86/x86.h"
 
@@ -37,6 +49,7 @@ const char *boot_env[MAXENV];
 int boot_nenv;
 static int want_path = -1;
 static const char *test_mode = "";
+static int quiet, want_stats;
 
 void machine_exit(uint32_t status) {
   outb(DEBUG_EXIT_PORT, status);
@@ -111,6 +124,25 @@ static void read_multiboot(uint32_t magic, uint32_t info_pa) {
     kinit_reserve(mods[i].start, mods[i].end);
 }
 
+/* stdin=, stdout=, stderr=: KIND[,LINE] with KIND tty or pipe, LINE com1 or com2. */
+static void parse_stdio(const char *w) {
+  int fd = w[3] == 'i' ? 0 : w[3] == 'o' ? 1 : 2;
+  const char *v = w + (fd == 0 ? 6 : 7);
+  if (strncmp(v, "pipe", 4) == 0) {
+    stdio_cfg[fd].tty = 0;
+    v += 4;
+  } else if (strncmp(v, "tty", 3) == 0) {
+    stdio_cfg[fd].tty = 1;
+    v += 3;
+  }
+  if (strcmp(v, ",com2") == 0 && fd != 0)
+    stdio_cfg[fd].line = LINE_COM2;
+  else if (strcmp(v, ",com1") == 0 || *v == 0)
+    stdio_cfg[fd].line = LINE_COM1;
+  else
+    kprintf("trapgate: %s: expected tty or pipe, then optionally ,com1 or ,com2\n", w);
+}
+
 static void parse_cmdline(void) {
   char *s = cmdline;
   while (*s) {
@@ -132,6 +164,20 @@ static void parse_cmdline(void) {
       safestrcpy(envbuf[boot_nenv], w + 4, sizeof(envbuf[0]));
       boot_env[boot_nenv] = envbuf[boot_nenv];
       boot_nenv++;
+    } else if (strncmp(w, "stdin=", 6) == 0 || strncmp(w, "stdout=", 7) == 0 ||
+               strncmp(w, "stderr=", 7) == 0) {
+      parse_stdio(w);
+    } else if (strncmp(w, "klog=", 5) == 0) {
+      if (strcmp(w + 5, "debugcon") == 0)
+        klog_target = KLOG_DEBUGCON;
+      else if (strcmp(w + 5, "none") == 0)
+        klog_target = KLOG_NONE;
+      else
+        klog_target = KLOG_COM1;
+    } else if (strcmp(w, "quiet") == 0) {
+      quiet = 1;
+    } else if (strcmp(w, "stats") == 0) {
+      want_stats = 1;
     } else if (strcmp(w, "strace") == 0) {
       syscall_trace = 1;
     } else if (strncmp(w, "test=", 5) == 0) {
@@ -160,6 +206,79 @@ static void run_tests(void) {
   }
 }
 
+/* The kind of module i: by its first bytes. */
+static int module_is(int i, const char *magic) {
+  uint32_t len = strlen(magic) + 1;
+  return mods[i].end - mods[i].start >= len && memcmp(P2V(mods[i].start), magic, len) == 0;
+}
+
+/* A tg-args module's contents, checked: the header, then argc + envc + 1 NUL-terminated
+ * strings inside the module. Returns 0, or -1 after saying what is wrong. */
+static int read_args_module(int i, struct exec_args *a) {
+  uint32_t size = mods[i].end - mods[i].start;
+  const struct tg_args_header *h = P2V(mods[i].start);
+  const char *s = (const char *)(h + 1), *end = (const char *)h + size;
+  if (size < sizeof(*h) || h->argc == 0 || h->argc > ARGMAX || h->envc > ARGMAX) {
+    kprintf("trapgate: module %d: a malformed tg-args module\n", i + 1);
+    return -1;
+  }
+  a->strings = s;
+  a->argc = h->argc;
+  a->envc = h->envc;
+  for (uint32_t k = 0; k < h->argc + h->envc + 1; k++) {
+    uint32_t n = strnlen(s, end - s);
+    if (s + n == end) {
+      kprintf("trapgate: module %d: a tg-args module whose strings run past its end\n", i + 1);
+      return -1;
+    }
+    s += n + 1;
+  }
+  a->size = s - a->strings;
+  return 0;
+}
+
+/* Run the program modules one after another; returns the last one's exit status. */
+static int run_modules(void) {
+  int status = 0;
+  struct exec_args args;
+  int have_args = 0;
+  for (int i = 0; i < nmods; i++)
+    if (module_is(i, TG_FILE_MAGIC))
+      fs_add_module(P2V(mods[i].start), mods[i].end - mods[i].start);
+  for (int i = 0; i < nmods; i++) {
+    if (module_is(i, TG_FILE_MAGIC))
+      continue;
+    if (module_is(i, TG_ARGS_MAGIC)) {
+      have_args = read_args_module(i, &args) == 0;
+      if (!have_args)
+        status = 126;
+      continue;
+    }
+    struct proc *p = proc_create(mods[i].string, P2V(mods[i].start), mods[i].end - mods[i].start,
+                                 have_args ? &args : NULL);
+    have_args = 0;
+    if (p == NULL) {
+      status = 126;                     /* a shell's "cannot execute" */
+      continue;
+    }
+    int pid = p->pid;
+    char name[NPROCNAME];
+    safestrcpy(name, p->name, sizeof(name));
+    status = proc_run(p);
+    if (status != 0 && !quiet)
+      kprintf("trapgate: pid %d (%s) exit %d\n", pid, name, status);
+  }
+  return status;
+}
+
+/* The stats word: one line at halt, for the host to read (README.md, "Command line"). */
+static void print_stats(void) {
+  extern uint32_t nirqs, nexceptions, npagefaults, entries[TG_NPATHS];
+  kprintf("trapgate: stats int80=%u sysenter=%u syscall=%u interrupts=%u exceptions=%u "
+          "page-faults=%u\n", entries[TG_PATH_INT80], entries[TG_PATH_SYSENTER],
+          entries[TG_PATH_SYSCALL], nirqs, nexceptions, npagefaults);
+}
+
 void kmain(uint32_t magic, uint32_t info_pa) {
   console_init();
   read_multiboot(magic, info_pa);
@@ -174,30 +293,23 @@ void kmain(uint32_t magic, uint32_t info_pa) {
   timer_init();
   console_enable_irq();
   boot_epoch = rtc_read_epoch();
-  kprintf("trapgate-kernel " KERNEL_VERSION " (i686): %d module%s\n", nmods, nmods == 1 ? "" : "s");
+  if (!quiet)
+    kprintf("trapgate-kernel " KERNEL_VERSION " (i686): %d module%s\n", nmods, nmods == 1 ? "" : "s");
   cpu_init();
   int path = vdso_init(want_path);
-  kprintf("# cpu %s family %d model %d stepping %d; %d KB RAM, %d KB free\n", cpu.vendor,
-          cpu.family, cpu.model, cpu.stepping, kmem_total_pages() * 4, kmem_free_pages() * 4);
-  kprintf("# entry paths offered: int80%s%s\n", cpu.has_sysenter ? " sysenter" : "",
-          cpu.has_syscall ? " syscall" : "");
-  kprintf("trapgate: system calls through __kernel_vsyscall use %s\n", entry_path_name(path));
+  if (!quiet) {
+    kprintf("# cpu %s family %d model %d stepping %d; %d KB RAM, %d KB free\n", cpu.vendor,
+            cpu.family, cpu.model, cpu.stepping, kmem_total_pages() * 4, kmem_free_pages() * 4);
+    kprintf("# entry paths offered: int80%s%s\n", cpu.has_sysenter ? " sysenter" : "",
+            cpu.has_syscall ? " syscall" : "");
+    kprintf("trapgate: system calls through __kernel_vsyscall use %s\n", entry_path_name(path));
+  }
   run_tests();
 
-  int status = 0;
-  for (int i = 0; i < nmods; i++) {
-    struct proc *p = proc_create(mods[i].string, P2V(mods[i].start), mods[i].end - mods[i].start);
-    if (p == NULL) {
-      status = 126;                     /* a shell's "cannot execute" */
-      continue;
-    }
-    int pid = p->pid;
-    char name[NPROCNAME];
-    safestrcpy(name, p->name, sizeof(name));
-    status = proc_run(p);
-    if (status != 0)
-      kprintf("trapgate: pid %d (%s) exit %d\n", pid, name, status);
-  }
-  kprintf("trapgate: halt, status %d\n", status);
+  int status = run_modules();
+  if (want_stats)
+    print_stats();
+  if (!quiet)
+    kprintf("trapgate: halt, status %d\n", status);
   machine_exit(status);
 }

@@ -1,4 +1,4 @@
-/* printk.c — formatted output to the console: %d %i %u %x %X %p %s %c %%, the 'll' length
+/* printk.c — formatted output to the kernel log (console.c): %d %i %u %o %x %X %p %s %c %%, the 'll' length
  * modifier, '0' and '-' flags and a field width. */
 #include "types.h"
 #include "defs.h"
@@ -14,7 +14,7 @@ struct outbuf {
 
 static void out(struct outbuf *o, char c) {
   if (o->buf == NULL)
-    console_putc((uint8_t)c);
+    klog_putc((uint8_t)c);
   else if (o->len + 1 < o->size)
     o->buf[o->len] = c;
   o->len++;
@@ -72,10 +72,11 @@ static void format(struct outbuf *o, const char *fmt, va_list ap) {
       break;
     }
     case 'u':
+    case 'o':
     case 'x':
     case 'X': {
       uint64_t v = ll >= 2 ? va_arg(ap, uint64_t) : va_arg(ap, uint32_t);
-      out_num(o, v, *fmt == 'u' ? 10 : 16, 0, width, zero, left, *fmt == 'X');
+      out_num(o, v, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, 0, width, zero, left, *fmt == 'X');
       break;
     }
     case 'p':

@@ -32,6 +32,11 @@ static struct proc *proc_alloc(void) {
 }
 
 static void proc_free(struct proc *p) {
+  for (int fd = 0; fd < NOFILE; fd++)
+    if (p->ofile[fd]) {
+      file_close(p->ofile[fd]);
+      p->ofile[fd] = NULL;
+    }
   if (p->pgdir)
     freeuvm(p->pgdir);
   if (p->kstack_top)
@@ -81,27 +86,49 @@ static void fill_random(uint8_t *buf, int n, uint32_t seed) {
   }
 }
 
+/* The argument and environment strings of a new process, back to back, NUL-terminated. */
+struct strblock {
+  const char *s;
+  uint32_t argc, envc, size;
+};
+
+/* Writes words to user memory upward from va, a buffer at a time. */
+struct wordwriter {
+  pde_t *pgdir;
+  uint32_t va, n, buf[64];
+  int err;
+};
+
+static void ww_flush(struct wordwriter *w) {
+  if (w->n > 0 && copyout(w->pgdir, w->va, w->buf, w->n * 4) < 0)
+    w->err = 1;
+  w->va += w->n * 4;
+  w->n = 0;
+}
+
+static void ww_put(struct wordwriter *w, uint32_t word) {
+  w->buf[w->n++] = word;
+  if (w->n == NELEM(w->buf))
+    ww_flush(w);
+}
+
 /* Build the initial user stack in the System V i386 / Linux layout:
  *
  *   sp ->  argc | argv[0..argc-1] | NULL | envp[0..] | NULL | auxv (type, value)... | AT_NULL
  *          ... then, higher up: 16 AT_RANDOM bytes, "i686", the argument and environment strings
  *
  * sp is 16-byte aligned. Returns sp, or 0 on failure. */
-static uint32_t setup_stack(struct proc *p, int argc, char **argv, uint32_t entry,
+#define NAUXV 20
+static uint32_t setup_stack(struct proc *p, const struct strblock *sb, uint32_t entry,
                             uint32_t phdr, uint32_t phnum) {
-  uint32_t words[1 + MAXARG + 1 + MAXENV + 1 + 2 * 24];
   uint32_t sp = USTACKTOP - 16;    /* (the top 16 bytes stay zero, as an end marker) */
-  uint32_t argp[MAXARG], envp[MAXENV];
+  uint32_t nwords = 1 + sb->argc + 1 + sb->envc + 1 + 2 * NAUXV;
 
+  if (sb->size + nwords * 4 > ARGMAX)
+    return 0;
 #define PUSH_BYTES(src, n) do { sp -= (n); if (copyout(p->pgdir, sp, (src), (n)) < 0) return 0; } while (0)
-  for (int i = boot_nenv - 1; i >= 0; i--) {
-    PUSH_BYTES(boot_env[i], strlen(boot_env[i]) + 1);
-    envp[i] = sp;
-  }
-  for (int i = argc - 1; i >= 0; i--) {
-    PUSH_BYTES(argv[i], strlen(argv[i]) + 1);
-    argp[i] = sp;
-  }
+  PUSH_BYTES(sb->s, sb->size);
+  uint32_t strings = sp;
   PUSH_BYTES("i686", 5);
   uint32_t platform = sp;
   uint8_t rnd[16];
@@ -109,16 +136,22 @@ static uint32_t setup_stack(struct proc *p, int argc, char **argv, uint32_t entr
   sp &= ~3u;
   PUSH_BYTES(rnd, sizeof(rnd));
   uint32_t random = sp;
+#undef PUSH_BYTES
 
-  int n = 0;
-  words[n++] = argc;
-  for (int i = 0; i < argc; i++)
-    words[n++] = argp[i];
-  words[n++] = 0;
-  for (int i = 0; i < boot_nenv; i++)
-    words[n++] = envp[i];
-  words[n++] = 0;
-#define AUX(type, val) do { words[n++] = (type); words[n++] = (val); } while (0)
+  sp = (sp - nwords * 4) & ~15u;
+  struct wordwriter w = { .pgdir = p->pgdir, .va = sp, .n = 0, .err = 0 };
+  ww_put(&w, sb->argc);
+  uint32_t off = 0;
+  for (uint32_t i = 0; i < sb->argc + sb->envc; i++) {
+    if (i == sb->argc)
+      ww_put(&w, 0);                    /* the end of argv */
+    ww_put(&w, strings + off);
+    off += strlen(sb->s + off) + 1;
+  }
+  if (sb->envc == 0)
+    ww_put(&w, 0);
+  ww_put(&w, 0);                        /* the end of envp */
+#define AUX(type, val) do { ww_put(&w, (type)); ww_put(&w, (val)); } while (0)
   AUX(AT_SYSINFO, vdso_sysinfo());
   AUX(AT_SYSINFO_EHDR, VDSO_BASE);
   AUX(AT_HWCAP, cpu.features_edx);
@@ -136,25 +169,21 @@ static uint32_t setup_stack(struct proc *p, int argc, char **argv, uint32_t entr
   AUX(AT_EGID, 0);
   AUX(AT_SECURE, 0);
   AUX(AT_RANDOM, random);
-  AUX(AT_EXECFN, argp[0]);
+  AUX(AT_EXECFN, strings);              /* argv[0] */
   AUX(AT_PLATFORM, platform);
   AUX(AT_NULL, 0);
 #undef AUX
-  sp = (sp - n * 4) & ~15u;
-  if (copyout(p->pgdir, sp, words, n * 4) < 0)
-    return 0;
-#undef PUSH_BYTES
-  return sp;
+  ww_flush(&w);
+  return w.err ? 0 : sp;
 }
 
-/* Create a process from an ELF image. cmdline is the module's string: the program name (its
- * directory part is dropped) and the arguments. Returns NULL (after saying why) on failure. */
-struct proc *proc_create(const char *cmdline, const void *image, uint32_t size) {
+/* The strings of a process started from a module string: its words (the first one's directory
+ * part dropped) and the kernel command line's env.NAME=VALUE words. */
+static char cmdline_strings[256 + MAXENV * 128];
+
+static void strings_from_cmdline(const char *cmdline, struct strblock *sb) {
   char line[256];
   char *argv[MAXARG];
-  uint32_t entry, phdr, phnum;
-  const char *err = "out of memory";
-
   safestrcpy(line, cmdline, sizeof(line));
   int argc = split_words(line, argv, MAXARG);
   if (argc == 0) {
@@ -162,14 +191,49 @@ struct proc *proc_create(const char *cmdline, const void *image, uint32_t size) 
     argc = 1;
   }
   argv[0] = (char *)basename(argv[0]);
+  uint32_t n = 0;
+  for (int i = 0; i < argc + boot_nenv; i++) {
+    const char *s = i < argc ? argv[i] : boot_env[i - argc];
+    uint32_t len = strlen(s) + 1;
+    memcpy(cmdline_strings + n, s, len);   /* fits: line and the env words are bounded */
+    n += len;
+  }
+  *sb = (struct strblock){ .s = cmdline_strings, .argc = argc, .envc = boot_nenv, .size = n };
+}
+
+/* Create a process from an ELF image. cmdline is the module's string: the program name (its
+ * directory part is dropped) and the arguments — unless args (a tg-args module) gives argv,
+ * envp and the working directory exactly. Returns NULL (after saying why) on failure. */
+struct proc *proc_create(const char *cmdline, const void *image, uint32_t size,
+                         const struct exec_args *args) {
+  struct strblock sb;
+  uint32_t entry, phdr, phnum;
+  const char *err = "out of memory";
+  const char *cwd = "/";
+
+  if (args != NULL) {
+    sb = (struct strblock){ .s = args->strings, .argc = args->argc, .envc = args->envc,
+                            .size = 0 };
+    for (uint32_t i = 0; i < args->argc + args->envc; i++)
+      sb.size += strlen(args->strings + sb.size) + 1;
+    cwd = args->strings + sb.size;
+  } else {
+    strings_from_cmdline(cmdline, &sb);
+  }
 
   struct proc *p = proc_alloc();
   if (p == NULL)
     panic("proc_create: no free process slot");
   p->pid = nextpid++;
   p->ppid = 0;
-  safestrcpy(p->name, argv[0], sizeof(p->name));
+  safestrcpy(p->name, basename(sb.s), sizeof(p->name));
   p->start_ns = uptime_ns();
+  p->umask = 022;
+  if (cwd[0] != '/' || fs_normalize("/", cwd, p->cwd) < 0)
+    safestrcpy(p->cwd, "/", sizeof(p->cwd));
+  for (int fd = 0; fd < 3; fd++)
+    if ((p->ofile[fd] = console_file(fd)) == NULL)
+      goto fail;
 
   if ((p->kstack_top = kstack_alloc()) == 0 || (p->pgdir = setupuvm()) == NULL)
     goto fail;
@@ -181,9 +245,11 @@ struct proc *proc_create(const char *cmdline, const void *image, uint32_t size) 
   /* The user stack, with a guard page below it that is never mapped (mmap2 avoids it). */
   if (uvm_alloc(p->pgdir, USTACKTOP - USTACKSIZE, USTACKTOP, PTE_W) < 0)
     goto fail;
-  uint32_t sp = setup_stack(p, argc, argv, entry, phdr, phnum);
-  if (sp == 0)
+  uint32_t sp = setup_stack(p, &sb, entry, phdr, phnum);
+  if (sp == 0) {
+    err = "argument list too long";
     goto fail;
+  }
 
   /* The user frame at the top of the kernel stack: ring 3, IF = 1, DF = 0, EDX = 0 (the i386
    * ABI's "function to register with atexit", none), all other registers 0 as Linux does. */
@@ -223,6 +289,8 @@ void switchuvm(struct proc *p) {
   lcr3(V2P(p->pgdir));
 }
 
+static void proc_end(int status) __attribute__((noreturn));
+
 /* Run p until it exits; returns its exit status. */
 int proc_run(struct proc *p) {
   curproc = p;
@@ -238,14 +306,22 @@ int proc_run(struct proc *p) {
 }
 
 void proc_exit(int status) {
+  if (syscall_trace)
+    strace_exit(status & 0xFF, 0);
+  proc_end(status);
+}
+
+/* End p as if by an unhandled signal: exit status 128 + signo, as a shell reports it. */
+void proc_kill(struct proc *p, int signo) {
+  if (syscall_trace)
+    strace_exit(0, signo);
+  proc_end(128 + signo);
+}
+
+static void proc_end(int status) {
   struct proc *p = curproc;
   p->exit_status = status & 0xFF;
   p->state = P_ZOMBIE;
   swtch(&p->context, scheduler_context);
   panic("proc_exit: zombie %d resumed", p->pid);
-}
-
-/* End p as if by an unhandled signal: exit status 128 + signo, as a shell reports it. */
-void proc_kill(struct proc *p, int signo) {
-  proc_exit(128 + signo);
 }

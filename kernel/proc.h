@@ -5,10 +5,12 @@
 #include "arch/x86/mmu.h"
 #include "arch/x86/arch.h"
 #include "signal.h"
+#include "file.h"
 
 #define NPROCNAME 16
 #define MAXARG    32         /* argv words from a module's command line */
 #define MAXENV    16         /* env.NAME=VALUE words from the kernel command line */
+#define ARGMAX    (64 * 1024) /* bytes of argv + envp strings and pointers at most (a tg-args module) */
 
 enum procstate { P_UNUSED, P_RUNNABLE, P_RUNNING, P_ZOMBIE };
 
@@ -27,12 +29,24 @@ struct proc {
   uint32_t sigmask[2];           /* recorded by rt_sigprocmask */
   uint64_t start_ns;             /* uptime when it started (CLOCK_PROCESS_CPUTIME_ID) */
   int exit_status;
+  struct file *ofile[NOFILE];    /* open descriptors */
+  uint64_t cloexec;              /* FD_CLOEXEC, one bit per descriptor (kept, never acted on: no execve) */
+  char cwd[MAXPATH];             /* working directory: absolute, normalised */
+  uint32_t umask;
+  struct { uint32_t sp, size; int flags; } altstack;   /* sigaltstack, recorded */
+};
+
+/* What a tg-args module (uapi/trapgate.h) says about the next program. */
+struct exec_args {
+  const char *strings;           /* argc + envc + 1 NUL-terminated strings, in module memory */
+  uint32_t argc, envc, size;     /* size: bytes of strings */
 };
 
 extern struct proc *curproc;
 
 /* proc.c */
-struct proc *proc_create(const char *cmdline, const void *image, uint32_t size);
+struct proc *proc_create(const char *cmdline, const void *image, uint32_t size,
+                         const struct exec_args *args);
 int proc_run(struct proc *p);
 void proc_exit(int status) __attribute__((noreturn));
 void proc_kill(struct proc *p, int signo) __attribute__((noreturn));

@@ -40,7 +40,7 @@ static const struct {
   [T_SIMDERR] = { "SIMD floating-point (#XM)", "trap SIMD floating-point", SIGFPE },
 };
 
-uint32_t nirqs, nexceptions;
+uint32_t nirqs, nexceptions, npagefaults;
 uint32_t entries[TG_NPATHS];
 
 const char *trap_name(uint32_t trapno) {
@@ -158,6 +158,8 @@ void trap(struct trapframe *tf) {
   }
 
   nexceptions++;
+  if (tf->trapno == T_PGFLT)
+    npagefaults++;
   if (tf_from_user(tf))
     user_fault(tf);
   else

@@ -11,6 +11,7 @@
 #include "arch/x86/mmu.h"
 #include "arch/x86/x86.h"
 #include "arch/x86/arch.h"
+#include "arch/x86/msr.h"
 
 pde_t *kpgdir;
 #define NKSTACKS 16
@@ -55,22 +56,44 @@ int mappages(pde_t *pgdir, uint32_t va, uint32_t size, uint32_t pa, uint32_t per
   return 0;
 }
 
+/* Map physical [pa, pa + 4 MB) at P2V(pa) through a new page table, 4 KB pages: kernel text and
+ * read-only data read-only, the boot stack's guard page left out. */
+static void map_direct_table(uint32_t pa) {
+  pte_t *pt = kalloc_zeroed();
+  if (pt == NULL)
+    panic("kvm_init: no memory for the direct map");
+  kpgdir[PDX(P2V(pa))] = V2P(pt) | PTE_P | PTE_W;
+  for (uint32_t i = 0; i < NPTENTRIES; i++, pa += PGSIZE) {
+    uint32_t va = (uint32_t)P2V(pa);
+    if (va == (uint32_t)boot_stack_guard)
+      continue;
+    int ro = va >= (uint32_t)__kernel_start && va < (uint32_t)__erodata;
+    pt[i] = pa | PTE_P | (ro ? 0 : PTE_W);
+  }
+}
+
 /* Build the kernel page directory: the direct map of RAM, and page tables for the kernel-stack
- * area, then switch to it. */
+ * area, then switch to it. The 4 MB regions that hold the kernel image get page tables (its
+ * text is read-only, the boot stack has a guard page); the rest of RAM is mapped with 4 MB
+ * pages where the processor has them (CPUID.01H:EDX.PSE, CR4.PSE; SDM Vol. 3A §4.3), else
+ * with page tables too. Boot time is guest instructions: each entry is written once, in a
+ * tight loop. */
 void kvm_init(void) {
+  uint32_t a, b, c, d;
   kpgdir = kalloc_zeroed();
   if (kpgdir == NULL)
     panic("kvm_init: no memory");
+  cpuid(1, &a, &b, &c, &d);
+  int pse = (d & CPUID1_EDX_PSE) != 0;
+  if (pse)
+    lcr4(rcr4() | CR4_PSE);
   uint32_t top = phystop < BOOTMAP_SZ ? BOOTMAP_SZ : phystop;
-  for (uint32_t pa = 0; pa < top; pa += PGSIZE) {
-    uint32_t va = (uint32_t)P2V(pa);
-    uint32_t perm = PTE_W;
-    if (va >= (uint32_t)__kernel_start && va < (uint32_t)__erodata)
-      perm = 0;                           /* text and read-only data */
-    if (va == (uint32_t)boot_stack_guard)
-      continue;                           /* guard page below the boot stack */
-    if (mappages(kpgdir, va, PGSIZE, pa, perm) < 0)
-      panic("kvm_init: no memory for the direct map");
+  uint32_t image_end = V2P(__kernel_end);
+  for (uint32_t pa = 0; pa < top; pa += NPTENTRIES * PGSIZE) {
+    if (pa < image_end || !pse || top - pa < NPTENTRIES * PGSIZE)
+      map_direct_table(pa);
+    else
+      kpgdir[PDX(P2V(pa))] = pa | PTE_P | PTE_W | PTE_PS;
   }
   /* Page tables for every kernel-stack slot (the slots' pages are mapped on demand). */
   _Static_assert(NKSTACKS * KSTACK_SLOT <= NPTENTRIES * PGSIZE, "kernel stacks fit one page table");
@@ -98,6 +121,8 @@ pde_t *setupuvm(void) {
 int kaddr_mapped(uint32_t va) {
   if (va < KERNBASE)
     return 0;
+  if ((kpgdir[PDX(va)] & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS))
+    return 1;
   pte_t *pte = walkpgdir(kpgdir, va, 0);
   return pte != NULL && (*pte & PTE_P);
 }

@@ -20,10 +20,17 @@
 #define EEXIST  17
 #define ENODEV  19
 #define EINVAL  22
+#define ENOTDIR 20
+#define EISDIR  21
 #define ENFILE  23
 #define EMFILE  24
 #define ENOTTY  25
 #define ESPIPE  29
+#define EROFS   30
 #define ERANGE  34
+#define ENAMETOOLONG 36
 #define ENOSYS  38
+#define ENOTEMPTY 39
+#define ELOOP   40
+#define EOVERFLOW 75
 #endif

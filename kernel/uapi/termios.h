@@ -1,8 +1,13 @@
-/* termios.h — the two terminal ioctls the console answers (include/uapi/asm-generic/ioctls.h,
+/* termios.h — the terminal ioctls the console answers (include/uapi/asm-generic/ioctls.h,
  * termbits.h). struct termios is the kernel's 36-byte i386 layout. */
 #ifndef UAPI_TERMIOS_H
 #define UAPI_TERMIOS_H
 #define TCGETS     0x5401
+#define TCSETS     0x5402
+#define TCSETSW    0x5403
+#define TCSETSF    0x5404
+#define TIOCGPGRP  0x540F
+#define TIOCSPGRP  0x5410
 #define TIOCGWINSZ 0x5413
 #define NCCS 19
 struct termios_k {

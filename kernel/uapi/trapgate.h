@@ -43,4 +43,28 @@ struct tg_kernel_info {
   uint32_t hz;                 /* timer interrupts per second */
 };
 
+/* Boot modules that are not programs. A program module is a static ELF executable (it starts
+ * with the ELF magic); these start with an 8-byte magic of their own instead. Fields are
+ * little-endian. The trapgate CLI builds them (src/cli/run.ts); README.md, "Boot modules". */
+
+/* "tg-args": the exact argv, envp and working directory of the next program module (its
+ * string then only names it). After the header: argc + envc + 1 NUL-terminated strings —
+ * argv[0..argc-1], envp[0..envc-1], the working directory (absolute; "" means "/"). */
+#define TG_ARGS_MAGIC "tg-args"
+struct tg_args_header {
+  char magic[8];               /* "tg-args\0" */
+  uint32_t argc, envc;
+};
+
+/* "tg-file": a read-only file for the programs, at an absolute path. After the header: the
+ * path, NUL-terminated; the contents start at data_offset from the module's start. */
+#define TG_FILE_MAGIC "tg-file"
+struct tg_file_header {
+  char magic[8];               /* "tg-file\0" */
+  uint32_t data_offset;        /* bytes from the module's start to the contents */
+  uint32_t size;               /* bytes of contents */
+  uint32_t mode;               /* permission bits (the file is a regular file) */
+  uint32_t mtime;              /* modification time, seconds since 1970 */
+};
+
 #endif

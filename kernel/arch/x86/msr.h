@@ -11,6 +11,7 @@
 #define MSR_STAR               0xC0000081  /* [31:0] legacy SYSCALL EIP, [47:32] SYSCALL CS, [63:48] SYSRET CS */
 
 /* CPUID feature bits the kernel tests (SDM Vol. 2A CPUID, AMD CPUID Specification). */
+#define CPUID1_EDX_PSE         (1u << 3)   /* 4 MB pages (CR4.PSE) */
 #define CPUID1_EDX_TSC         (1u << 4)
 #define CPUID1_EDX_MSR         (1u << 5)
 #define CPUID1_EDX_SEP         (1u << 11)  /* SYSENTER/SYSEXIT */
