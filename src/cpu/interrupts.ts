@@ -18,7 +18,7 @@ import {
 import { EFLAGS } from "./flags.js";
 import { TaskSwitchSource, checkTaskEip, readTssDescriptor, taskSwitch } from "./tasks.js";
 import {
-  SegReg, SegmentDescriptor, StackFrame, StackName, faultInContext, isNullSelector, loadCodeSegment, loadNullSegment,
+  SegReg, SegmentDescriptor, StackFrame, StackName, faultInContext, scratchFrame, isNullSelector, loadCodeSegment, loadNullSegment,
   loadStackSegment, readDescriptor, setAccessedBit,
 } from "./segmentation.js";
 
@@ -33,6 +33,8 @@ export interface DeliveryState {
   firstVector: number;
   /** Human-readable chain of events of the current delivery, for triple-fault reports. */
   chain: string[];
+  /** Scratch stack frame of far transfers and deliveries (segmentation.ts scratchFrame). */
+  frame?: StackFrame;
 }
 
 /** Which instruction raised a software interrupt (SDM Vol. 2A "INT n/INTO/INT3/INT1"). */
@@ -174,7 +176,7 @@ function deliver(cpu: Cpu, vector: number, errorCode: number | undefined, source
 function deliverReal(cpu: Cpu, vector: number): void {
   // the IVT entry must be within the IDTR limit, else #GP
   if (vector * 4 + 3 > cpu.idtrLimit) throw gp(0, `real-mode IVT entry ${hex(vector)} is beyond the IDTR limit ${hex(cpu.idtrLimit)}`);
-  const frame = new StackFrame().fromCurrent(cpu);
+  const frame = scratchFrame(cpu).fromCurrent(cpu);
   // the stack must have room for FLAGS, CS and IP, else #SS
   frame.check(cpu, 6, 2, Vector.SS, 0, StackName.Current);
   const entry = (cpu.idtrBase + vector * 4) | 0;
@@ -200,17 +202,15 @@ export function readGate(cpu: Cpu, vector: number, ext: boolean): SegmentDescrip
   return new SegmentDescriptor(cpu.readSystem32(lin), cpu.readSystem32(lin + 4));
 }
 
-/** SSn:ESPn from the TSS. */
-export interface TssStack { ss: number; esp: number }
-
 /**
  * Reads SSn:ESPn for privilege level `dpl` (0–2) from the current TSS (SDM Vol. 3A §7.2.1 Figure 7-2;
  * Vol. 2A INT n / CALL "TSSstackAddress"): a 32-bit TSS holds ESPn at 8n+4 and SSn at 8n+8, a
- * 16-bit one SPn at 4n+2 and SSn at 4n+4. #TS(TR selector + EXT) if the TSS limit does not cover them:
- * TSSstackAddress + 5 (+ 3), as the SDM's pseudo-code says; Bochs checks + 7, which differs only for
- * a TSS limit that ends inside the padding after SSn.
+ * 16-bit one SPn at 4n+2 and SSn at 4n+4. Returns ESPn and leaves SSn in `frame.sel`.
+ * #TS(TR selector + EXT) if the TSS limit does not cover them: TSSstackAddress + 5 (+ 3), as the
+ * SDM's pseudo-code says; Bochs checks + 7, which differs only for a TSS limit that ends inside
+ * the padding after SSn.
  */
-export function readTssStack(cpu: Cpu, dpl: number, ext: boolean): TssStack {
+export function readTssStack(cpu: Cpu, dpl: number, ext: boolean, frame: StackFrame): number {
   // TR must hold a TSS (it does once LTR ran; before, the task register is unusable)
   if (cpu.trType === 0) throw ts(ext ? 1 : 0, `the task register holds no TSS (LTR was never executed), so there is no ring-${dpl} stack`);
   const tss32 = (cpu.trType & 8) !== 0;
@@ -219,22 +219,21 @@ export function readTssStack(cpu: Cpu, dpl: number, ext: boolean): TssStack {
   if (at + (tss32 ? 5 : 3) > cpu.trLimit)
     throw ts(selectorErrorCode(cpu.trSel, ext), `the TSS limit ${hex(cpu.trLimit)} does not cover SS${dpl}:ESP${dpl} at offset ${hex(at)}`);
   const lin = (cpu.trBase + at) | 0;
-  if (tss32) return { esp: cpu.readSystem32(lin) >>> 0, ss: cpu.readSystem16(lin + 4) };
-  return { esp: cpu.readSystem16(lin), ss: cpu.readSystem16(lin + 2) };
+  if (tss32) { frame.sel = cpu.readSystem16(lin + 4); return cpu.readSystem32(lin) >>> 0; }
+  frame.sel = cpu.readSystem16(lin + 2);
+  return cpu.readSystem16(lin);
 }
-
-/** The checked stack of an inner ring: SSn, its descriptor, ESPn. */
-export interface InnerStack { sel: number; desc: SegmentDescriptor; esp: number }
 
 /**
  * The new stack for an inner privilege level from the TSS, with the checks of SDM Vol. 2A INT n
  * ("INTER-PRIVILEGE-LEVEL-INTERRUPT") and CALL ("MORE-PRIVILEGE"): a null SSn raises #TS(EXT);
  * beyond the table limit, RPL != new CPL, DPL != new CPL or not a writable data segment raise
- * #TS(SSn + EXT); not present raises #SS(SSn + EXT).
+ * #TS(SSn + EXT); not present raises #SS(SSn + EXT). On return `frame` describes the new stack
+ * (selector, descriptor, ESPn, written at the new CPL).
  */
-export function innerStack(cpu: Cpu, newCpl: number, ext: boolean): InnerStack {
-  const stack = readTssStack(cpu, newCpl, ext);
-  const sel = stack.ss;
+export function innerStack(cpu: Cpu, newCpl: number, ext: boolean, frame: StackFrame): void {
+  const esp = readTssStack(cpu, newCpl, ext, frame);
+  const sel = frame.sel;
   // the new SS must not be null, else #TS(EXT)
   if (isNullSelector(sel)) throw ts(ext ? 1 : 0, `TSS SS${newCpl} ${hex(sel)} is a null selector`);
   const desc = readDescriptor(cpu, sel, TSS_SS[newCpl], ts, ext);
@@ -246,7 +245,7 @@ export function innerStack(cpu: Cpu, newCpl: number, ext: boolean): InnerStack {
   if (!desc.writable) throw ts(selectorErrorCode(sel, ext), `TSS SS${newCpl} ${hex(sel)} is ${desc.aTypeName}, not a writable data segment`);
   // it must be present, else #SS(SS selector)
   if (!desc.present) throw ss(selectorErrorCode(sel, ext), `TSS SS${newCpl} ${hex(sel)} stack segment not present`);
-  return { sel, desc, esp: stack.esp };
+  frame.fromDescriptor(sel, desc, esp, newCpl);
 }
 const TSS_SS = ["TSS SS0", "TSS SS1", "TSS SS2"];
 
@@ -293,15 +292,13 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefine
   const v86 = (cpu.flags & EFLAGS.VM) !== 0;
   const withError = errorCode !== undefined ? 1 : 0;
   const inner = !cs.conforming && cs.dpl < cpu.cpl;
-  const frame = new StackFrame();
-  let newSs: InnerStack | undefined;
+  const frame = scratchFrame(cpu);
   if (inner) {
     // from virtual-8086 mode only to a ring-0 handler, else #GP(selector + EXT)
     if (v86 && cs.dpl !== 0) throw gp(selectorErrorCode(sel, ext), `through ${gateName(gate, vector)}: from virtual-8086 mode the handler's code segment must have DPL 0, not ${cs.dpl}`);
-    newSs = innerStack(cpu, cs.dpl, ext);
-    frame.fromDescriptor(newSs.desc, newSs.esp, cs.dpl);
+    innerStack(cpu, cs.dpl, ext, frame);
     // the new stack must have room for the frame, else #SS(error_code(NewSS, 0, EXT))
-    frame.check(cpu, slot * (5 + withError + (v86 ? 4 : 0)), slot, Vector.SS, selectorErrorCode(newSs.sel, ext), cs.dpl as StackName);
+    frame.check(cpu, slot * (5 + withError + (v86 ? 4 : 0)), slot, Vector.SS, selectorErrorCode(frame.sel, ext), cs.dpl as StackName);
   } else {
     // from virtual-8086 mode a same-level (conforming or DPL-3) handler is not allowed, else #GP(selector + EXT)
     if (v86) throw gp(selectorErrorCode(sel, ext), `through ${gateName(gate, vector)}: from virtual-8086 mode the handler must run at ring 0 in a non-conforming segment`);
@@ -312,12 +309,13 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefine
   const offset = is32 ? gate.gateOffset : gate.gateOffset & 0xffff;
   // the gate's offset must be within the code segment limit, else #GP(EXT)
   if (offset > cs.limit) throw gp(ext ? 1 : 0, `through ${gateName(gate, vector)}: gate offset ${hex(offset)} is beyond the limit ${hex(cs.limit)} of code segment ${hex(sel)}`);
+  const newSs = frame.desc;
   setAccessedBit(cpu, sel, cs);
-  if (newSs !== undefined) setAccessedBit(cpu, newSs.sel, newSs.desc);
+  if (newSs !== null) setAccessedBit(cpu, frame.sel, newSs);
 
   // ---- Nothing below can fault. ----
   const oldFlags = cpu.getEflags();
-  if (newSs !== undefined) {
+  if (newSs !== null) {
     if (v86) {
       frame.push(cpu, slot, cpu.segSel[SegReg.GS]);
       frame.push(cpu, slot, cpu.segSel[SegReg.FS]);
@@ -332,7 +330,7 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefine
   frame.push(cpu, slot, cpu.eip);
   if (errorCode !== undefined) frame.push(cpu, slot, errorCode);
   const newCpl = inner ? cs.dpl : cpu.cpl;
-  if (newSs !== undefined) loadStackSegment(cpu, newSs.sel, newSs.desc, newCpl);
+  if (newSs !== null) loadStackSegment(cpu, frame.sel, newSs, newCpl);
   frame.commitEsp(cpu);
   if (v86) for (const s of V86_DATA_SEGMENTS) loadNullSegment(cpu, s, 0);
   let f = oldFlags & ~(EFLAGS.TF | EFLAGS.NT | EFLAGS.RF | EFLAGS.VM);
@@ -353,7 +351,7 @@ function deliverThroughTaskGate(cpu: Cpu, gate: SegmentDescriptor, errorCode: nu
   taskSwitch(cpu, sel, d, TaskSwitchSource.Interrupt, ext);
   if (errorCode !== undefined) {
     const size: 2 | 4 = d.is32BitSystem ? 4 : 2;
-    const frame = new StackFrame().fromCurrent(cpu);
+    const frame = scratchFrame(cpu).fromCurrent(cpu);
     frame.check(cpu, size, size, Vector.SS, ext ? 1 : 0, StackName.Current);
     frame.push(cpu, size, errorCode);
     frame.commitEsp(cpu);

@@ -421,6 +421,9 @@ export class StackFrame {
   /** Stack pointer the frame grows down from, and where it ends after `push`es. */
   top = 0;
   sp = 0;
+  /** For a new stack (fromDescriptor): its selector and descriptor, which SS is loaded with. */
+  sel = 0;
+  desc: SegmentDescriptor | null = null;
 
   /** The current stack (SS cache), at the current CPL. */
   fromCurrent(cpu: Cpu): this {
@@ -430,11 +433,15 @@ export class StackFrame {
     this.big = cpu.ss32;
     this.cpl = cpu.cpl;
     this.top = this.sp = cpu.esp;
+    this.sel = cpu.segSel[SegReg.SS];
+    this.desc = null;
     return this;
   }
 
   /** A new stack from its (checked, writable data) descriptor and initial ESP, written at privilege `cpl`. */
-  fromDescriptor(d: SegmentDescriptor, esp: number, cpl: number): this {
+  fromDescriptor(sel: number, d: SegmentDescriptor, esp: number, cpl: number): this {
+    this.sel = sel;
+    this.desc = d;
     this.base = d.base | 0;
     this.big = d.big;
     if (d.expandDown) { this.min = d.limit + 1; this.max = d.big ? 0xffffffff : 0xffff; }
@@ -485,6 +492,15 @@ export class StackFrame {
   commitEsp(cpu: Cpu): void {
     if (this.big) cpu.r32[4] = this.sp | 0; else cpu.r16[4 * 2] = this.sp;
   }
+}
+
+/**
+ * The processor's scratch StackFrame (one per Cpu, kept in its DeliveryState): far transfers and
+ * deliveries use it one at a time — a nested delivery starts only after the one before threw — so
+ * the INT/IRET path allocates no frame.
+ */
+export function scratchFrame(cpu: Cpu): StackFrame {
+  return (cpu.delivery.frame ??= new StackFrame());
 }
 
 /** Linear → physical for a write at the given privilege, walking the page tables if needed (may #PF). */

@@ -18,8 +18,8 @@ import { innerStack } from "../interrupts.js";
 import type { Handler, OpForm } from "../opmap.js";
 import { TaskSwitchSource, checkTaskEip, readTssDescriptor, taskSwitch } from "../tasks.js";
 import {
-  SegReg, SegmentDescriptor, StackFrame, StackName, SystemType, checkCodeSegment, faultInContext, isNullSelector,
-  loadCodeSegment, loadStackSegment, nullInaccessibleSegments, peekStack, readDescriptor, setAccessedBit,
+  SegReg, SegmentDescriptor, StackName, SystemType, checkCodeSegment, faultInContext, isNullSelector,
+  loadCodeSegment, loadStackSegment, nullInaccessibleSegments, peekStack, readDescriptor, scratchFrame, setAccessedBit,
 } from "../segmentation.js";
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
@@ -171,7 +171,7 @@ export function farCall(cpu: Cpu, sel: number, offset: number, op32: boolean): v
 
 function call(cpu: Cpu, sel: number, eip: number, size: 2 | 4): void {
   if (!cpu.protectedMode) {
-    const frame = new StackFrame().fromCurrent(cpu);
+    const frame = scratchFrame(cpu).fromCurrent(cpu);
     // the stack must have room for CS and EIP, else #SS
     frame.check(cpu, 2 * size, size, Vector.SS, 0, StackName.Current);
     // the target must be within the CS limit, else #GP(0)
@@ -188,7 +188,7 @@ function call(cpu: Cpu, sel: number, eip: number, size: 2 | 4): void {
   const d = readDescriptor(cpu, sel, "");
   if (d.isCodeOrData) {
     checkCodeSegment(d, sel, sel & 3, cpu.cpl, "CPL");
-    const frame = new StackFrame().fromCurrent(cpu);
+    const frame = scratchFrame(cpu).fromCurrent(cpu);
     // the stack must have room for the return address, else #SS(0)
     frame.check(cpu, 2 * size, size, Vector.SS, 0, StackName.Current);
     // the offset must be within the segment limit, else #GP(0)
@@ -244,32 +244,33 @@ function callThroughCallGateChecked(cpu: Cpu, gateSel: number, gate: SegmentDesc
   if (!d.conforming && d.dpl < cpu.cpl) {
     // MORE-PRIVILEGE: new stack from the TSS (checks as for interrupts, EXT = 0)
     const newCpl = d.dpl;
-    const stack = innerStack(cpu, newCpl, false);
+    const frame = scratchFrame(cpu);
+    innerStack(cpu, newCpl, false, frame);
+    const stackSel = frame.sel, stackDesc = frame.desc as SegmentDescriptor;
     const count = gate.gateParamCount;
-    const frame = new StackFrame().fromDescriptor(stack.desc, stack.esp, newCpl);
     // the new stack must have room for SS, ESP, the parameters, CS and EIP, else #SS(SS selector)
-    frame.check(cpu, slot * (4 + count), slot, Vector.SS, selectorErrorCode(stack.sel), newCpl as StackName);
+    frame.check(cpu, slot * (4 + count), slot, Vector.SS, selectorErrorCode(stackSel), newCpl as StackName);
     // the gate's offset must be within the code segment limit, else #GP(0)
     if (eip > d.limit) throw gp(0, `gate offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
     // the parameters, read from the caller's stack at the caller's privilege (#SS(0), #PF)
     const params = count > 0 ? new Int32Array(count) : NO_PARAMS;
     for (let k = 0; k < count; k++) params[k] = peekStack(cpu, k, slot);
     setAccessedBit(cpu, sel, d);
-    setAccessedBit(cpu, stack.sel, stack.desc);
+    setAccessedBit(cpu, stackSel, stackDesc);
     // ---- Nothing below can fault. ----
     frame.push(cpu, slot, cpu.segSel[SegReg.SS]);
     frame.push(cpu, slot, cpu.esp);
     for (let k = count - 1; k >= 0; k--) frame.push(cpu, slot, params[k]);
     frame.push(cpu, slot, cpu.segSel[SegReg.CS]);
     frame.push(cpu, slot, cpu.eip);
-    loadStackSegment(cpu, stack.sel, stack.desc, newCpl);
+    loadStackSegment(cpu, stackSel, stackDesc, newCpl);
     frame.commitEsp(cpu);
     loadCodeSegment(cpu, sel, d, newCpl);
     cpu.eip = eip;
     return;
   }
   // SAME-PRIVILEGE: the return address on the current stack, in the gate's size
-  const frame = new StackFrame().fromCurrent(cpu);
+  const frame = scratchFrame(cpu).fromCurrent(cpu);
   // the stack must have room for CS and EIP, else #SS(0)
   frame.check(cpu, 2 * slot, slot, Vector.SS, 0, StackName.Current);
   // the gate's offset must be within the code segment limit, else #GP(0)
