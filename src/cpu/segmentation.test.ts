@@ -320,6 +320,18 @@ test("real-mode segment load: base = selector × 16, limit and attributes kept",
   assert.equal(cpu.cpl, 0);
 });
 
+test("LDS with 16-bit addressing: a far pointer at offset 0xFFFE takes its selector from offset 0 (address-size wrap)", () => {
+  const cpu = realModeCpu();
+  cpu.loadSegmentReal(SegReg.DS, 0x1000);
+  cpu.ram.set([0x34, 0x12], 0x1fffe);
+  cpu.ram.set([0x00, 0x20], 0x10000);
+  cpu.ram.set(assemble("lds 0xfffe, %si", { code16: true }), 0x1000);
+  cpu.run(1);
+  assert.equal(cpu.r16[Reg.ESI * 2], 0x1234);
+  assert.equal(cpu.segSel[SegReg.DS], 0x2000);
+  assert.equal(cpu.segBase[SegReg.DS], 0x20000);
+});
+
 test("after setting CR0.PE, CS keeps its real-mode cache until a far jump loads a 32-bit descriptor", () => {
   const m = new PmodeMachine();
   const cpu = m.cpu;

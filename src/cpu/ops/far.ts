@@ -542,7 +542,8 @@ const CALL_Ap: readonly [Handler, Handler] = [(c, i) => farCall(c, i.imm2, i.imm
 function farPointer(c: Cpu, i: Insn, op32: boolean, to: (c: Cpu, sel: number, off: number, op32: boolean) => void): void {
   const ea = c.ea(i);
   const off = op32 ? c.read32(i.seg, ea) : c.read16(i.seg, ea);
-  const sel = c.read16(i.seg, ea + (op32 ? 4 : 2));
+  // the selector follows the offset, its address wrapping with the address size (as Bochs)
+  const sel = c.read16(i.seg, i.addr32 ? (ea + (op32 ? 4 : 2)) >>> 0 : (ea + (op32 ? 4 : 2)) & 0xffff);
   to(c, sel, off, op32);
 }
 const JMP_Mp: readonly [Handler, Handler] = [(c, i) => farPointer(c, i, false, farJump), (c, i) => farPointer(c, i, true, farJump)];

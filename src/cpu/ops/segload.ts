@@ -35,7 +35,8 @@ function loadFarPointer(seg: number, op32: boolean): Handler {
   return (c: Cpu, i: Insn) => {
     const ea = c.ea(i);
     const off = op32 ? c.read32(i.seg, ea) : c.read16(i.seg, ea);
-    const sel = c.read16(i.seg, ea + (op32 ? 4 : 2));
+    // the selector follows the offset, its address wrapping with the address size (as Bochs)
+    const sel = c.read16(i.seg, i.addr32 ? (ea + (op32 ? 4 : 2)) >>> 0 : (ea + (op32 ? 4 : 2)) & 0xffff);
     loadDataSegment(c, seg, sel);
     if (op32) c.r32[i.reg] = off; else c.r16[i.reg * 2] = off;
   };
