@@ -4,7 +4,7 @@
  * result — on the devices test kernel and on a kernel that triple-faults.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { BootError, Cpu, Machine, type RunResult, bootMultiboot, bootMultibootFiles } from "../../src/index.js";
@@ -20,6 +20,13 @@ describe("the library API", () => {
     const name = "trapgate"; // a package imports itself by name through "exports"
     const api = (await import(name)) as Record<string, unknown>;
     for (const e of ["Machine", "bootMultiboot", "bootMultibootFiles", "BootError", "Cpu"]) assert.equal(typeof api[e], "function", e);
+  });
+
+  it("package.json's bin is an executable Node script, so a clone's `npx trapgate` and ./dist/src/cli/main.js run", () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
+    const bin = path.join(REPO_ROOT, pkg.bin.trapgate);
+    assert.match(readFileSync(bin, "utf8"), /^#!\/usr\/bin\/env node\n/);
+    assert.notEqual(statSync(bin).mode & 0o111, 0, `${pkg.bin.trapgate} is not executable`);
   });
 
   it("Machine + bootMultibootFiles + pipeSerial + serialInput + run: the devices kernel exits through port 0xF4", async () => {
