@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { BootError } from "../boot/index.js";
 import { bootCommand } from "./boot.js";
+import { runCommand } from "./run.js";
 import { UsageError } from "./options.js";
 
 const USAGE_EXIT = 2;
@@ -34,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
     .version(packageVersion(), "-V, --version", "print the version")
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error: ") ? `trapgate: ${oneLine(s.slice(7))}` : s) })
     .showHelpAfterError(false)
-    .allowExcessArguments(false); // inherited by the commands: a stray word is an error, not ignored
+    .allowExcessArguments(false) // inherited by the commands: a stray word is an error, not ignored
+    .enablePositionalOptions(); // `trapgate run PROG -x`: -x belongs to PROG
 
   program.command("boot")
     .description("boot a multiboot kernel (like qemu-system-i386 -kernel)")
@@ -48,6 +50,21 @@ async function main(argv: string[]): Promise<number> {
     .option("--timeout <seconds>", "stop after this much machine time (exit 124)")
     .option("--vga-dump", "print the 80x25 text screen when the run ends")
     .action(async (kernel: string, opts) => { status = await bootCommand(kernel, opts); });
+
+  program.command("run")
+    .description("run a static i386 Linux program on the reference kernel (like qemu-i386 PROGRAM)")
+    .argument("<program>", "a static ELF32 i386 executable (a host file)")
+    .argument("[args...]", "its arguments (options after PROGRAM are its own)")
+    .passThroughOptions()
+    .option("--entry <path>", "system call entry path of __kernel_vsyscall: int80, sysenter or syscall (default: the fastest)")
+    .option("--file <path>", "a host file the program can open, read-only, at its absolute path; repeatable", (v: string, acc: string[]) => [...acc, v], [])
+    .option("--strace", "print each system call, decoded, on stderr")
+    .option("--stats", "print kernel entries per path, interrupts, page faults, instructions and time on stderr at exit")
+    .option("--memory <size>", "RAM size, e.g. 64M (default 64M)")
+    .option("--clock <mode>", "virtual (deterministic, from the instruction count) or host (default)")
+    .option("--max-instructions <n>", "stop after N guest instructions (exit 125)")
+    .option("--timeout <seconds>", "stop after this much machine time (exit 124)")
+    .action(async (prog: string, args: string[], opts) => { status = await runCommand(prog, args, opts); });
 
   try {
     await program.parseAsync(argv);
