@@ -177,6 +177,10 @@ export class Cpu {
   attention = 0;
   /** Interrupt shadow after STI / MOV SS / POP SS: one instruction without maskable interrupts. */
   interruptShadow = false;
+  /** Set with the shadow by MOV SS / POP SS, which also hold debug exceptions (SDM Vol. 3A §6.8.3). */
+  debugShadow = false;
+  /** A single-step trap held back by a MOV SS / POP SS shadow, taken after the next instruction. */
+  private heldSingleStep = false;
   /** Stop request from outside (e.g. the board's debug-exit port); checked between instructions. */
   stopRequested = false;
   /** State of exception delivery, for the double- and triple-fault rules. */
@@ -230,6 +234,8 @@ export class Cpu {
     this.halted = false;
     this.shutdown = null;
     this.interruptShadow = false;
+    this.debugShadow = false;
+    this.heldSingleStep = false;
     this.delivery.depth = 0;
     this.delivery.chain.length = 0;
     this.attention = 1;
@@ -953,17 +959,26 @@ export class Cpu {
     }
     if (this.halted) return false;
     this.attention = 0;
-    if ((this.flags & EFLAGS.TF) !== 0 || this.interruptShadow) {
-      // Execute exactly one instruction here, then take the single-step trap (SDM §17.3.1.4).
-      const tf = (this.flags & EFLAGS.TF) !== 0 && (this.flags & EFLAGS.RF) === 0;
+    if ((this.flags & EFLAGS.TF) !== 0 || this.interruptShadow || this.heldSingleStep) {
+      // Execute exactly one instruction here, then take the single-step trap (SDM Vol. 3B
+      // §17.3.1.4): TF as it was before the instruction decides, whatever the instruction did.
+      const tf = (this.flags & EFLAGS.TF) !== 0 || this.heldSingleStep;
       const shadow = this.interruptShadow;
       this.interruptShadow = false;
+      this.debugShadow = false;
+      this.heldSingleStep = false;
       this.stepOne();
       if (this.interruptShadow) this.attention = 1; // MOV SS after STI etc.: shadow continues
       if (shadow) this.attention = 1;
       if (tf) {
-        this.dr[6] |= 0x4000; // DR6.BS
-        deliverException(this, new CpuFault(Vector.DB, undefined, "single-step trap (EFLAGS.TF = 1)"), true);
+        if (this.debugShadow) {
+          // MOV SS / POP SS: the trap waits until the instruction after it has completed (§6.8.3).
+          this.heldSingleStep = true;
+          this.attention = 1;
+        } else {
+          this.dr[6] |= 0x4000; // DR6.BS
+          deliverException(this, new CpuFault(Vector.DB, undefined, "single-step trap (EFLAGS.TF = 1)"), true);
+        }
       }
       if ((this.flags & EFLAGS.TF) !== 0) this.attention = 1;
     }
@@ -1001,6 +1016,16 @@ export class Cpu {
   /** Enters the halt state (HLT). */
   halt(): void {
     this.halted = true;
+    this.attention = 1;
+  }
+
+  /**
+   * MOV SS / POP SS (SDM Vol. 3A §6.8.3): maskable interrupts, NMI and debug exceptions (the
+   * single-step trap among them) wait until the next instruction has completed.
+   */
+  inhibitInterruptsAfterSsLoad(): void {
+    this.interruptShadow = true;
+    this.debugShadow = true;
     this.attention = 1;
   }
 

@@ -22,7 +22,7 @@ const MOV_SwEw: Handler = (c, i) => {
   if (i.reg === SegReg.CS) throw ud("MOV CS,Ew: CS cannot be the destination of MOV (a far JMP, CALL or RET loads it)");
   if (i.reg > SegReg.GS) throw ud(`MOV Sw,Ew: ModRM.reg ${i.reg} names no segment register`);
   loadDataSegment(c, i.reg, readE16(c, i));
-  if (i.reg === SegReg.SS) { c.interruptShadow = true; c.attention = 1; }
+  if (i.reg === SegReg.SS) c.inhibitInterruptsAfterSsLoad();
 };
 
 /**

@@ -108,7 +108,7 @@ function popSreg(seg: number, op32: boolean): Handler {
     const sel = (op32 ? c.read32(SegReg.SS, sp) : c.read16(SegReg.SS, sp)) & 0xffff;
     loadDataSegment(c, seg, sel);
     if (big) c.r32[ESP] = sp + size; else c.r16[SP16] = sp + size;
-    if (seg === SegReg.SS) { c.interruptShadow = true; c.attention = 1; }
+    if (seg === SegReg.SS) c.inhibitInterruptsAfterSsLoad();
   };
 }
 
