@@ -311,7 +311,7 @@ test("#NP during #GP delivery escalates to #DF with error code 0", () => {
   assert.equal(ev.kind === "interrupt" && ev.vector, 8);
   assert.deepEqual(m.stack(4), [0, LAYOUT.KCODE_ADDR, SEL.KCODE, EFLAGS.RESERVED1 | EFLAGS.RF]);
   const chain = m.cpu.delivery.chain;
-  assert.match(chain[0], /^#GP\(0x0\) at 0x8:0x10000 \(CPL 0\): read of 4 bytes at DS:0x0: DS holds a null selector/);
+  assert.match(chain[0], /^#GP\(0x0\) at 0x8:0x10000 \(CPL 0\) `mov eax, dword ptr \[0x0\]`: read of 4 bytes at DS:0x0: DS holds a null selector/);
   assert.match(chain[1], /^#NP\(0x6b\) while delivering #GP\(0x0\): #GP\(0x0\): IDT entry 0xd \(32-bit interrupt gate\) not present/);
   assert.match(chain[2], /→ #DF\(0\): contributory exception during delivery of a contributory one/);
 });
@@ -373,7 +373,7 @@ test("a #GP from INT n's delivery restarts the INT: the chain begins with the IN
   assert.equal(ev.kind, "shutdown");
   if (ev.kind !== "shutdown") return;
   assert.match(ev.info.chain[0], /^INT 0x80 at 0x1b:0x40000 \(CPL 3\)/);
-  assert.match(ev.info.chain[1], /^#GP\(0x402\) at 0x1b:0x40000 \(CPL 3\): INT 0x80: gate DPL 0 < CPL 3/);
+  assert.match(ev.info.chain[1], /^#GP\(0x402\) at 0x1b:0x40000 \(CPL 3\) `int 0x80`: INT 0x80: gate DPL 0 < CPL 3/);
 });
 
 // ---- Real-address mode (SDM Vol. 3A §20.1.4) ----

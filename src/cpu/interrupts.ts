@@ -12,6 +12,8 @@
  * switch) pushes GS, FS, DS, ES before SS:ESP and nulls those four registers.
  */
 import type { Cpu } from "./cpu.js";
+import { decode } from "./decoder.js";
+import { disassemble } from "./disasm.js";
 import {
   CpuFault, DoubleFaultClass, ExceptionClass, VECTORS, Vector, faultName, gp, idtErrorCode, np, selectorErrorCode, ss, ts,
 } from "./fault.js";
@@ -72,7 +74,7 @@ export function deliverException(cpu: Cpu, fault: CpuFault, trap: boolean): void
     if (st.firstVector < 0) st.chain.length = 0;
     st.firstVector = -1;
   }
-  st.chain.push(`${faultName(fault.vector, fault.errorCode)} at ${describeLocation(cpu)}: ${fault.reason}`);
+  st.chain.push(`${faultName(fault.vector, fault.errorCode)} at ${describeLocation(cpu)}${instructionText(cpu, cpu.eip)}: ${fault.reason}`);
   if (!trap && fault.vector !== Vector.DB && VECTORS[fault.vector]?.kind === ExceptionClass.Fault) cpu.flags |= EFLAGS.RF;
   deliverWithNesting(cpu, fault.vector, fault.errorCode, EventSource.Exception);
 }
@@ -147,6 +149,21 @@ function eventName(vector: number, errorCode: number | undefined, source: EventS
   if (source === EventSource.Exception) return faultName(vector, errorCode);
   if (source === EventSource.External) return `external interrupt ${hex(vector)}`;
   return source === EventSource.IntN ? `INT ${hex(vector)}` : INSTRUCTION_NAMES[source];
+}
+
+/**
+ * ` \`iret\``: the instruction at CS:eip, disassembled, for the chain of a fault report; empty when
+ * it cannot be fetched (the fault may be on that very fetch). Leaves CR2 as it was.
+ */
+function instructionText(cpu: Cpu, eip: number): string {
+  const cr2 = cpu.cr2;
+  try {
+    return ` \`${disassemble(decode(cpu, (cpu.segBase[SegReg.CS] + eip) | 0), eip >>> 0)}\``;
+  } catch {
+    return "";
+  } finally {
+    cpu.cr2 = cr2;
+  }
 }
 
 function describeLocation(cpu: Cpu, eip: number = cpu.eip): string {

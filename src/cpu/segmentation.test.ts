@@ -256,7 +256,7 @@ test("a stack fault whose handler must push on the same full stack ends in a tri
   const ev = runAsm(m, "push %eax");
   assert.equal(ev.kind, "shutdown");
   if (ev.kind !== "shutdown") return;
-  assert.match(ev.info.chain[0], /^#SS\(0x0\) at 0x8:0x[0-9a-f]+ \(CPL 0\): write of 4 bytes at SS:0x1ffc/);
+  assert.match(ev.info.chain[0], /^#SS\(0x0\) at 0x8:0x[0-9a-f]+ \(CPL 0\) `push eax`: write of 4 bytes at SS:0x1ffc/);
   assert.match(ev.info.chain[1], /^#SS\(0x1\) while delivering #SS\(0x0\): .*current stack: no room for 16 bytes below ESP 0x2000/);
   assert.match(ev.info.chain[2], /→ #DF\(0\): contributory exception during delivery of a contributory one/);
   assert.match(ev.info.chain[3], /^#SS\(0x1\) while delivering #DF\(0x0\)/);
