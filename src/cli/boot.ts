@@ -106,7 +106,8 @@ export function reportResult(r: RunResult): number {
     case "exit": return (r.status >>> 1) & 0xff;
     case "shutdown": return 0;
     case "triple-fault":
-      process.stderr.write(`trapgate: triple fault: ${r.reason}\n${r.chain.map((l) => `  ${l}\n`).join("")}`);
+      // The processor's reason may already say "triple fault: …".
+      process.stderr.write(`trapgate: ${/^triple fault\b/.test(r.reason) ? r.reason : `triple fault: ${r.reason}`}\n${r.chain.map((l) => `  ${l}\n`).join("")}`);
       return EXIT_TRIPLE_FAULT;
     case "halted":
       process.stderr.write("trapgate: the processor halted with interrupts disabled (HLT with EFLAGS.IF = 0): nothing can wake it\n");
