@@ -201,8 +201,8 @@ export class Cpu {
     this.bus = bus;
     this.ram = bus.ram;
     this.ramSize = bus.ram.length;
-    this.ram16 = new Uint16Array(bus.ram.buffer, bus.ram.byteOffset, bus.ram.length >> 1);
-    this.ram32 = new Int32Array(bus.ram.buffer, bus.ram.byteOffset, bus.ram.length >> 2);
+    this.ram16 = new Uint16Array(bus.ram.buffer, bus.ram.byteOffset, bus.ram.length >>> 1);
+    this.ram32 = new Int32Array(bus.ram.buffer, bus.ram.byteOffset, bus.ram.length >>> 2);
     this.codePage = new Uint8Array((bus.ram.length >>> PAGE_SHIFT) + 1);
     this.reset();
   }
