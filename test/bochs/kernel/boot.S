@@ -28,7 +28,7 @@ _start:
  *   0 vector, 4 frame_esp (ESP after the processor's pushes), 8 CR2, 12 DS, 16 ES, 20 FS, 24 GS
  *   (as the handler found them), 28 SS, 32 DR6, 36 the general registers (PUSHAL order: EDI ESI
  *   EBP ESP EBX EDX ECX EAX), 68 nframe, 72 frame[12]: the words the processor pushed, from
- *   frame_esp upwards (up to the end of frame_esp's page).
+ *   frame_esp upwards (up to the end of frame_esp's page), 120 EFLAGS as the handler began.
  */
 #define REC_VECTOR 0
 #define REC_FRAME_ESP 4
@@ -43,6 +43,7 @@ _start:
 #define REC_NFRAME 68
 #define REC_FRAME 72
 #define REC_FRAME_WORDS 12
+#define REC_HANDLER_EFLAGS (REC_FRAME + 4 * REC_FRAME_WORDS)
 
 /*
  * Trap stubs, one per IDT vector, 16 bytes apart: push the vector number and go to trap_common.
@@ -64,6 +65,7 @@ trap_stubs:
 
 trap_common:
     pushal
+    pushfl                              /* EFLAGS as the gate left them (popped into the record below) */
     movw %ds, %ax
     movw %es, %bx
     movw %fs, %cx
@@ -71,6 +73,7 @@ trap_common:
     mov $SEL_KDATA, %esi
     mov %esi, %ds
     mov %esi, %es
+    popl trap_record + REC_HANDLER_EFLAGS
     cld
     movzwl %ax, %eax
     mov %eax, trap_record + REC_DS
@@ -194,4 +197,4 @@ case_stack_top: .space 0x100
     .align 4
 jb_esp: .long 0
     .globl trap_record
-trap_record: .space REC_FRAME + 4 * REC_FRAME_WORDS
+trap_record: .space REC_HANDLER_EFLAGS + 4

@@ -128,7 +128,9 @@ static u8 wrap_frame[4096] ALIGNED(4096);
   X(s_task_jmp) X(t2_call_entry) X(t2_jmp_entry) X(s_pushf_done) X(s_popf) X(s_pop_esp_mem) X(s_pop_esp) \
   X(s_push_esp) X(s_rep_movsb) X(s_rep_stosl) X(s_rmw_add) X(s_rmw_xchg) X(s_rmw_cmpxchg) X(s_rmw_cmpxchg8b) \
   X(s_rmw_bt) X(s_rmw_bts) X(s_mov_cs) X(s_lea_reg) X(s_lss_reg) X(s_mov_cr1) X(s_cmpxchg8b_reg) \
-  X(s_cg32_call_bare) X(s_cgr1_call) X(s_cgbad_call) X(s_bp) X(bp_exec)
+  X(s_cg32_call_bare) X(s_cgr1_call) X(s_cgbad_call) X(s_bp) X(bp_exec) \
+  X(t2_err_entry) X(s_int_taskgate) X(s_es_patch_iret) X(s_ds_patch_reload) X(s_bound) \
+  X(s_iretw) X(s_lretw) X(s_fninit) X(s_wait) X(s_clts) X(s_wbinvd) X(s_mov_dr7)
 #define DECLARE(s) extern u8 s[];
 SNIPPETS(DECLARE)
 extern u8 trap_stubs[];
@@ -186,6 +188,7 @@ struct trap_record {
   u32 vector, frame_esp, cr2, ds, es, fs, gs, ss, dr6;
   u32 edi, esi, ebp, esp_, ebx, edx, ecx, eax;   /* PUSHAL order */
   u32 nframe, frame[12];
+  u32 handler_eflags;   /* EFLAGS at the handler's first instruction */
 };
 extern struct trap_record trap_record;
 #define rec trap_record
@@ -260,6 +263,7 @@ static void frame(void) {
   u32 top = last_entry_esp;
   if (rec.frame_esp > (u32)trap_stack && rec.frame_esp <= STACK_TOP(trap_stack)) top = STACK_TOP(trap_stack);
   else if (rec.frame_esp > (u32)sysstack && rec.frame_esp <= STACK_TOP(sysstack)) top = STACK_TOP(sysstack);
+  else if (rec.frame_esp > (u32)t2stack && rec.frame_esp <= STACK_TOP(t2stack)) top = STACK_TOP(t2stack);
   u32 n = (top - rec.frame_esp + 3) / 4;
   if (n > rec.nframe) n = rec.nframe;
   puts(" frame=[");
@@ -337,6 +341,8 @@ static void gdt_init(void) {
   gdt[SEL_R1STK_LIM / 8] = seg((u32)r1stack, 0xfff, DATA(1), DESC_DB);
   gdt[SEL_CGATE_R1 / 8] = gate(SEL_R1CODE, (u32)r1_handler, SYS_CALLGATE32, 3, 2, 1);
   gdt[SEL_CGATE_BADOFF / 8] = gate(SEL_CG16CODE, 0x2000, SYS_CALLGATE32, 3, 0, 1);
+  gdt[SEL_SCRATCH / 8] = seg(0, 0xfffff, DATA(0), DESC_G | DESC_DB);
+  gdt[SEL_UCG / 8] = seg((u32)cg16_target, 0xfff, CODE(3), DESC_DB);
 
   ldt[SEL_LDT0 / 8] = seg(0, 0xfffff, DATA(3), DESC_G | DESC_DB);
   ldt[SEL_LDT1 / 8] = seg(0, 0xfffff, DATA(0), DESC_G | DESC_DB);
@@ -352,6 +358,7 @@ static void idt_init(void) {
   idt[T_GATE16] = gate(SEL_IG16CODE, 0, SYS_INTGATE16, 3, 0, 1);
   idt[T_GATE_R1] = gate(SEL_R1CODE, (u32)r1_handler, SYS_INTGATE32, 3, 0, 1);
   idt[T_GATE_CONF] = gate(SEL_KCONF, (u32)conf_fn, SYS_INTGATE32, 3, 0, 1);
+  idt[T_TASKGATE] = gate(SEL_TSS2, 0, SYS_TASKGATE, 3, 0, 1);
 }
 
 static void tss_init(void) {
@@ -437,7 +444,7 @@ static struct { u32 offset; u16 sel; } __attribute__((packed)) farptr;
 static void *far(u32 offset, u16 sel) { farptr.offset = offset; farptr.sel = sel; return &farptr; }
 
 /* Words a case wants on a stack: run() writes them after the stacks are poisoned. */
-static struct { u32 esp, n, w[8]; } pending;
+static struct { u32 esp, n, w[12]; } pending;
 /* Schedules words at the top of a stack; returns the ESP that will point at the first. */
 static u32 stack_words(u32 top, const u32 *w, u32 n) {
   pending.esp = top - 4 * n;
@@ -932,6 +939,9 @@ static void c_privileged(void) {
   e = ring3(s_rdmsr); e.ecx = MSR_SYSENTER_CS; probe("rdmsr", &e);
   e = ring3(s_ltr); e.eax = SEL_TSS; probe("ltr", &e);
   e = ring3(s_lmsw); probe("lmsw", &e);
+  e = ring3(s_clts); probe("clts", &e);
+  e = ring3(s_wbinvd); probe("wbinvd", &e);
+  e = ring3(s_mov_dr7); probe("mov-from-dr7", &e);
   e = ring3(s_rdtsc); probe("rdtsc-tsd0", &e);
   write_cr4(CR4_PSE | CR4_TSD);
   e = ring3(s_rdtsc); probe("rdtsc-tsd1", &e);
@@ -1421,6 +1431,189 @@ static void c_sysenter_ring0(void) {
   begin("sysenter-from-ring0"); outcome(); frame(); end();
 }
 
+
+static void c_task_int(void) {
+  tss2_init(t2_call_entry);
+  for (int i = 0; i < 3; i++) task2_seen[i] = 0;
+  struct entry e = ring3(s_int_taskgate);
+  run(&e);
+  begin("int-task-gate-from-ring3-then-iret-back"); outcome();
+  field("t2-tr", task2_seen[0], 4); field("t2-eflags", task2_seen[1], 8); field("t2-link", tss2.link, 4);
+  field("t1-saved-cs", tss.cs, 4); puts(" t1-saved-eip="); addr(tss.eip); field("t1-saved-ss", tss.ss, 4);
+  puts(" t1-saved-esp="); addr(tss.esp); field("t1-saved-ds", tss.ds, 4); field("t1-saved-eflags", tss.eflags, 8);
+  frame(); end();
+}
+static void c_task_exception(void) {
+  tss2_init(t2_err_entry);
+  idt[T_GP] = gate(SEL_TSS2, 0, SYS_TASKGATE, 0, 0, 1);
+  struct entry e = ring3(s_mov_ds);
+  e.eax = SEL_TSS;
+  run(&e);
+  begin("gp-through-task-gate-pushes-error-code-on-new-task-stack"); outcome();
+  field("error-code", rec.edx, 8); field("t2-tr", rec.eax, 4); field("t2-eflags", rec.ebx, 8);
+  field("t1-saved-cs", tss.cs, 4); puts(" t1-saved-eip="); addr(tss.eip); field("t1-saved-ds", tss.ds, 4);
+  frame(); end();
+}
+static void c_cached_dpl(void) {
+  begin("iret-outer-checks-cached-dpl-not-gdt");
+  u32 dpl0 = seg(0, 0xfffff, DATA(0), DESC_G | DESC_DB).hi, dpl3 = seg(0, 0xfffff, DATA(3), DESC_G | DESC_DB).hi;
+  u32 w[] = {(u32)s_done, SEL_UCODE | RPL3, EFLAGS_R1, STACK_TOP(ustack), SEL_UDATA | RPL3};
+  struct entry e = ring0(s_es_patch_iret);
+  e.eax = SEL_SCRATCH; e.edi = (u32)&gdt[SEL_SCRATCH / 8].hi; e.ebx = dpl3;
+  e.esp = stack_words((u32)case_stack_top, w, 5);
+  probe("loaded-dpl0-now-dpl3", &e); field("es", rec.es, 4);
+  gdt[SEL_SCRATCH / 8].hi = dpl3;
+  e.eax = SEL_SCRATCH | RPL3; e.ebx = dpl0;
+  e.esp = stack_words((u32)case_stack_top, w, 5);
+  probe("loaded-dpl3-now-dpl0", &e); field("es", rec.es, 4);
+  end();
+}
+static void c_cached_present(void) {
+  struct entry e = ring0(s_ds_patch_reload);
+  e.eax = SEL_SCRATCH; e.edi = (u32)&gdt[SEL_SCRATCH / 8].hi; e.ebx = gdt[SEL_SCRATCH / 8].hi & ~(DESC_P << 8);
+  e.esi = (u32)&marker;
+  run(&e);
+  begin("ds-usable-after-descriptor-marked-not-present-until-reload"); outcome(); field("read", rec.ecx, 8); end();
+}
+static void c_bound(void) {
+  static const u32 bounds[2] = {10, 20};
+  begin("bound");
+  struct entry e = ring3(s_bound);
+  e.esi = (u32)bounds;
+  e.eax = 20; probe("20-in-10-20", &e);
+  e.eax = 21; probe("21", &e); putch('@'); addr(rec.frame[0]);
+  e.eax = 0xffffffff; probe("-1", &e);
+  end();
+}
+
+/* --- Virtual-8086 mode (SDM Vol. 3A §20.2.7 IOPL-sensitive instructions, §20.3 interrupts) --- */
+
+#define V86_CODE 0x7000   /* CS = 0x0700, IP = 0; SS:SP = 0x0700:0x1000 */
+/* An IRET from ring 0 into virtual-8086 mode at `code` (ES..GS = 0801..0804). */
+static struct entry v86_entry(const char *code, u32 n, u32 eflags) {
+  copy((void *)V86_CODE, code, n);
+  u32 w[] = {0, V86_CODE >> 4, EFLAGS_R1 | EFLAGS_VM | eflags, 0x1000, V86_CODE >> 4, 0x0801, 0x0802, 0x0803, 0x0804};
+  struct entry e = ring0(s_iret);
+  e.esp = stack_words((u32)case_stack_top, w, 9);
+  return e;
+}
+static void v86_probe(const char *label, const char *code, u32 n, u32 eflags) {
+  struct entry e = v86_entry(code, n, eflags);
+  probe(label, &e);
+}
+#define V86(label, bytes, eflags) v86_probe(label, bytes, sizeof bytes - 1, eflags)
+static void c_v86_iopl0(void) {
+  begin("v86-iopl0");
+  V86("int40", "\xcd\x40", 0);
+  V86("cli", "\xfa\xcd\x40", 0);
+  V86("sti", "\xfb\xcd\x40", 0);
+  V86("pushf", "\x9c\xcd\x40", 0);
+  V86("popf", "\x9d\xcd\x40", 0);
+  V86("iret", "\xcf\xcd\x40", 0);
+  V86("int3", "\xcc\xcd\x40", 0);
+  V86("into-of1", "\xce\xcd\x40", EFLAGS_OF);
+  V86("icebp", "\xf1\xcd\x40", 0);
+  V86("in80-then-icebp", "\xe4\x80\xf1", 0);
+  V86("in81", "\xe4\x81\xf1", 0);
+  V86("hlt", "\xf4\xf1", 0);
+  V86("mov-ds-then-icebp", "\x8e\xd8\xf1", 0);
+  V86("arpl", "\x63\xc0\xf1", 0);
+  V86("sldt", "\x0f\x00\xc0\xf1", 0);
+  V86("lar", "\x0f\x02\xc0\xf1", 0);
+  end();
+}
+static void c_v86_iopl3(void) {
+  tss2_init(t2_jmp_entry);
+  begin("v86-iopl3");
+  V86("int40", "\xcd\x40", EFLAGS_IOPL3);
+  V86("int44-to-ring1-code", "\xcd\x44", EFLAGS_IOPL3);
+  V86("int45-to-conforming-code", "\xcd\x45", EFLAGS_IOPL3);
+  V86("int43-16bit-gate", "\xcd\x43", EFLAGS_IOPL3);
+  V86("int46-task-gate", "\xcd\x46", EFLAGS_IOPL3);
+  V86("cli-sti-pushf-popf", "\xfa\xfb\x9c\x9d\xcd\x40", EFLAGS_IOPL3);
+  V86("int41-dpl0-gate", "\xcd\x41", EFLAGS_IOPL3);
+  end();
+}
+static void c_v86_frame(void) {
+  struct entry e = v86_entry("\xcd\x40", 2, EFLAGS_IOPL3);
+  run(&e);
+  begin("v86-int-to-ring0-frame-and-null-segments"); outcome(); segs(); frame(); end();
+  poison();
+  e = v86_entry("\xfa", 1, 0);
+  run(&e);
+  begin("v86-gp-frame"); outcome(); segs(); frame(); end();
+}
+
+
+static void c_handler_eflags(void) {
+  begin("eflags-in-handler-interrupt-vs-trap-gate");
+  u32 in = EFLAGS_R1 | EFLAGS_IF | EFLAGS_NT | EFLAGS_AC | EFLAGS_CF | EFLAGS_OF | 0x400 /* DF */;
+  struct entry e = ring3(s_int41);
+  e.eflags = in;
+  idt[T_GATE_DPL0] = gate(SEL_KCODE, (u32)trap_stubs + 16 * T_GATE_DPL0, SYS_INTGATE32, 3, 0, 1);
+  probe("interrupt-gate", &e); field("handler", rec.handler_eflags, 8); field("pushed", rec.frame[2], 8);
+  idt[T_GATE_DPL0] = gate(SEL_KCODE, (u32)trap_stubs + 16 * T_GATE_DPL0, SYS_TRAPGATE32, 3, 0, 1);
+  probe("trap-gate", &e); field("handler", rec.handler_eflags, 8); field("pushed", rec.frame[2], 8);
+  e = ring3(s_tf_plain);
+  e.eflags = in;
+  probe("db-single-step", &e); field("handler", rec.handler_eflags, 8); field("pushed", rec.frame[2], 8);
+  end();
+}
+static void c_idt_gate_types(void) {
+  static const struct { const char *label; u32 type; u16 sel; int present; } g[] = {
+    {"call-gate", SYS_CALLGATE32, SEL_KCODE, 1}, {"data-descriptor", DESC_S | TYPE_DATA_RW, SEL_KCODE, 1},
+    {"reserved-type-d", 0xd, SEL_KCODE, 1}, {"null-selector", SYS_INTGATE32, 0, 1},
+    {"selector-data-segment", SYS_INTGATE32, SEL_KDATA, 1}, {"selector-not-present-code", SYS_INTGATE32, SEL_CODE_NP, 1},
+    {"selector-beyond-gdt", SYS_INTGATE32, 0x1f8, 1}, {"selector-ldt", SYS_INTGATE32, SEL_LDT1, 1},
+    {"trap-gate-16", SYS_TRAPGATE16, SEL_IG16CODE, 1}, {"task-gate-to-busy-tss", SYS_TASKGATE, SEL_TSS, 1},
+  };
+  begin("int41-through-idt-entry");
+  for (unsigned i = 0; i < ARRAY_SIZE(g); i++) {
+    idt[T_GATE_DPL0] = gate(g[i].sel, g[i].type == SYS_TRAPGATE16 ? 0 : (u32)trap_stubs + 16 * T_GATE_DPL0, g[i].type, 3, 0, g[i].present);
+    struct entry e = ring3(s_int41);
+    probe(g[i].label, &e);
+  }
+  end();
+}
+static void c_16bit_returns(void) {
+  begin("16-bit-operand-size-returns");
+  struct entry e = ring0(s_iretw);
+  u32 w1[] = {(u32)SEL_CG16CODE << 16 | 0, 0x0002};
+  e.esp = stack_words((u32)case_stack_top, w1, 2); probe("iretw-same-ring", &e); putch(','); addr(rec.frame[0]);
+  u32 w2[] = {(SEL_UCG | RPL3) << 16 | 0, 0x0f000002, SEL_UDATA | RPL3};
+  e.esp = stack_words((u32)case_stack_top, w2, 3); probe("iretw-to-ring3", &e); putch(','); hex(rec.frame[3], 8);
+  e = ring0(s_lretw);
+  u32 w3[] = {(SEL_UCG | RPL3) << 16 | 0, (SEL_UDATA | RPL3) << 16 | 0x0f00};
+  e.esp = stack_words((u32)case_stack_top, w3, 2); probe("retfw-to-ring3", &e); putch(','); hex(rec.frame[3], 8);
+  end();
+}
+static void c_esp0_zero(void) {
+  /* ESP0 = 0: the frame is pushed at 0xFFFFFFEC-0xFFFFFFFF. A #DF goes through a task gate, so a
+   * processor that faults here cannot take the rest of the run with it. */
+  tss2_init(t2_err_entry);
+  idt[T_DF] = gate(SEL_TSS2, 0, SYS_TASKGATE, 0, 0, 1);
+  tss.esp0 = 0;
+  fill32(wrap_frame, 0xa5a5a5a5, 4096);
+  struct entry e = ring3(s_done);
+  run(&e);
+  begin("int-ring3-with-tss-esp0-zero-wraps"); outcome(); puts(" frame-esp="); addr(rec.frame_esp);
+  if (rec.frame_esp >= 0xfffff000) { puts(" frame=["); for (u32 i = 0; i < rec.nframe; i++) { if (i) putch(' '); addr(rec.frame[i]); } putch(']'); }
+  else { field("via-df-task-error", rec.edx, 8); }
+  end();
+}
+static void c_fpu_traps(void) {
+  begin("x87-instructions-and-cr0-em-ts-mp");
+  struct entry e = ring0(s_fninit);
+  write_cr0(CR0_BASE | CR0_EM); probe("fninit-em1", &e);
+  write_cr0(CR0_BASE | CR0_TS); probe("fninit-ts1", &e);
+  e = ring0(s_wait);
+  write_cr0(CR0_BASE | CR0_TS | CR0_MP); probe("wait-ts1-mp1", &e);
+  write_cr0(CR0_BASE | CR0_TS); probe("wait-ts1-mp0", &e);
+  write_cr0(CR0_BASE | CR0_EM); probe("wait-em1-mp0", &e);
+  write_cr0(CR0_BASE);
+  end();
+}
+
 static void (*const cases[])(void) = {
   c_iret_outer_nulls, c_iret_outer_null_rpl, c_iret_ring1, c_retf_outer, c_retf8_outer,
   c_callgate32, c_callgate16, c_callgate_retf8, c_callgate_faults, c_call_conforming, c_far_faults_ring0,
@@ -1438,6 +1631,8 @@ static void (*const cases[])(void) = {
   c_cs_limit, c_lock,
   c_task_call, c_task_jmp, c_task_faults, c_tss_stack, c_callgate_stacks, c_eip_limit, c_idt_limit, c_eflags,
   c_straddle, c_rep_fault, c_rmw_page, c_rmw_seg, c_stack_operands, c_ud, c_align, c_breakpoints, c_sysenter_ring0,
+  c_task_int, c_task_exception, c_cached_dpl, c_cached_present, c_bound, c_v86_iopl0, c_v86_iopl3, c_v86_frame,
+  c_handler_eflags, c_idt_gate_types, c_16bit_returns, c_esp0_zero, c_fpu_traps,
 };
 
 /* ------------------------------------------------------------------------------------------ */

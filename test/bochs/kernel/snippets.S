@@ -388,6 +388,58 @@ SNIP t2_jmp_entry               /* the second task, entered by JMP */
     movl %cr0, %ecx
     DONE
 
+SNIP t2_err_entry               /* the second task, entered by an exception: pop its error code */
+    popl %edx
+    str %eax
+    pushfl
+    popl %ebx
+    DONE
+SNIP s_int_taskgate
+    int $T_TASKGATE
+    DONE
+
+/* ---- Descriptor caches: the segment registers keep what was loaded ---- */
+SNIP s_es_patch_iret            /* ES = AX; [EDI] = EBX (a descriptor's high dword); IRET */
+    movw %ax, %es
+    movl %ebx, (%edi)
+    iret
+SNIP s_ds_patch_reload          /* DS = AX; [EDI] = EBX; ECX = DS:[ESI]; DS = AX again */
+    movw %ax, %ds
+    movl %ebx, (%edi)
+    movl (%esi), %ecx
+    movw %ax, %ds
+    DONE
+SNIP s_bound                    /* BOUND EAX, [ESI] */
+    boundl %eax, (%esi)
+    DONE
+
+/* ---- 16-bit operand size returns ---- */
+SNIP s_iretw
+    .byte 0x66
+    iret
+SNIP s_lretw
+    .byte 0x66
+    lret
+
+/* ---- x87 instructions and CR0.EM/TS/MP (no x87 state is ever used) ---- */
+SNIP s_fninit
+    .byte 0xdb, 0xe3
+    DONE
+SNIP s_wait
+    .byte 0x9b
+    DONE
+
+/* ---- More privileged instructions ---- */
+SNIP s_clts
+    clts
+    DONE
+SNIP s_wbinvd
+    wbinvd
+    DONE
+SNIP s_mov_dr7
+    movl %dr7, %eax
+    DONE
+
 /* ---- EFLAGS images ---- */
 SNIP s_pushf_done               /* EBX = EFLAGS */
     pushfl

@@ -55,7 +55,9 @@
 #define SEL_R1STK_LIM   0x168   /* data, DPL 1, limit 0xFFF, base r1stack */
 #define SEL_CGATE_R1    0x170   /* 32-bit call gate, DPL 3, 2 parameters -> SEL_R1CODE:r1_handler */
 #define SEL_CGATE_BADOFF 0x178  /* 32-bit call gate, DPL 3 -> SEL_CG16CODE:0x2000 (beyond its limit) */
-#define GDT_ENTRIES     48
+#define SEL_SCRATCH     0x180   /* data, DPL 0, flat: rewritten by the descriptor-cache cases */
+#define SEL_UCG         0x188   /* 32-bit code, DPL 3, base cg16_target, limit 0xFFF */
+#define GDT_ENTRIES     50
 
 /* LDT selectors (TI = 1). */
 #define SEL_LDT0        0x004   /* LDT entry 0: data, DPL 3, flat — index 0 of the LDT is not a null selector */
@@ -115,6 +117,7 @@
 #define T_GATE16     0x43   /* DPL 3 16-bit interrupt gate -> SEL_IG16CODE:0 */
 #define T_GATE_R1    0x44   /* DPL 3 interrupt gate -> SEL_R1CODE:r1_handler */
 #define T_GATE_CONF  0x45   /* DPL 3 interrupt gate -> SEL_KCONF:conf_handler */
+#define T_TASKGATE   0x46   /* DPL 3 task gate -> SEL_TSS2 */
 #define IDT_ENTRIES  0x48
 
 /* ---- Paging (SDM Vol. 3A §4.3, 32-bit paging). ---- */
@@ -133,6 +136,8 @@
 #define CR0_WP  0x00010000
 #define CR0_AM  0x00040000
 #define CR0_TS  0x00000008
+#define CR0_MP  0x00000002
+#define CR0_EM  0x00000004
 #define CR0_PG  0x80000000
 #define CR4_TSD 0x00000004
 #define CR4_PSE 0x00000010
@@ -146,6 +151,7 @@
 #define EFLAGS_IOPL3 0x3000
 #define EFLAGS_NT  0x4000
 #define EFLAGS_AC  0x40000
+#define EFLAGS_VM  0x20000
 
 #define MSR_SYSENTER_CS  0x174
 #define MSR_SYSENTER_ESP 0x175
