@@ -19,6 +19,7 @@ export interface BootCommandOptions {
   maxInstructions?: string;
   timeout?: string;
   vgaDump?: boolean;
+  debugcon?: string;
 }
 
 /** Exit statuses for run results other than a guest's exit. */
@@ -28,6 +29,19 @@ export const EXIT_TIMEOUT = 124;
 export const EXIT_INSTRUCTION_LIMIT = 125;
 /** The reader of stdout went away: 128 + SIGPIPE, the status of a C program killed by it. */
 export const EXIT_BROKEN_PIPE = 141;
+
+/**
+ * Where a byte stream of the guest goes, as QEMU's -serial/-debugcon say it: `stdio` (stdout),
+ * `none`, or a file (created or truncated).
+ * @throws UsageError naming the option when the file cannot be opened
+ */
+function openSink(where: string, option: string): { sink: ((b: Uint8Array) => void) | undefined; close: () => void } {
+  if (where === "none") return { sink: undefined, close: () => {} };
+  if (where === "stdio") return { sink: (b) => { process.stdout.write(b); }, close: () => {} };
+  let fd: number;
+  try { fd = fs.openSync(where, "w"); } catch (e) { throw new UsageError(`${option}: cannot open ${where}: ${(e as Error).message}`); }
+  return { sink: (b) => { fs.writeSync(fd, b); }, close: () => fs.closeSync(fd) };
+}
 
 /** Parses `FILE[,STRING]` as QEMU's -initrd entries (the string defaults to the file name). */
 export function parseModule(spec: string): ModuleFile {
@@ -44,14 +58,9 @@ export async function bootCommand(kernel: string, o: BootCommandOptions): Promis
   const timeoutMs = o.timeout !== undefined ? parseSeconds(o.timeout, "--timeout") * 1000 : undefined;
   const serial = o.serial ?? "stdio";
   process.stdout.on("error", onStdoutError);
-  let serialSink: ((b: Uint8Array) => void) | undefined;
-  let serialFd = -1;
-  if (serial === "stdio") serialSink = (b) => { process.stdout.write(b); };
-  else if (serial !== "none") {
-    try { serialFd = fs.openSync(serial, "w"); } catch (e) { throw new UsageError(`--serial: cannot open ${serial}: ${(e as Error).message}`); }
-    serialSink = (b) => { fs.writeSync(serialFd, b); };
-  }
-  const machine = new Machine({ memoryBytes, clock, maxInstructions, timeoutMs, serial: serialSink });
+  const serialOut = openSink(serial, "--serial");
+  const debugOut = openSink(o.debugcon ?? "none", "--debugcon");
+  const machine = new Machine({ memoryBytes, clock, maxInstructions, timeoutMs, serial: serialOut.sink, debugConsole: debugOut.sink });
   await bootMultibootFiles(machine, kernel, {
     cmdline: o.append !== undefined ? `${kernel} ${o.append}` : kernel,
     modules: o.module.map(parseModule),
@@ -62,7 +71,8 @@ export async function bootCommand(kernel: string, o: BootCommandOptions): Promis
     result = await machine.run();
   } finally {
     detachInput();
-    if (serialFd >= 0) fs.closeSync(serialFd);
+    serialOut.close();
+    debugOut.close();
   }
   if (o.vgaDump) process.stdout.write(`${machine.screenText().replace(/\s+$/, "")}\n`);
   return reportResult(result);

@@ -38,4 +38,12 @@ describe("the anchor kernel", () => {
     assert.ok(lines.includes("MARK C1 100000"), r.stdout);
     assert.equal(r.status, 0);
   });
+
+  it("--debugcon stdio shows what the kernel writes to port 0xE9 (the anchor kernel mirrors COM1 there)", async () => {
+    await buildAnchorKernel();
+    const r = await runTrapgate(["boot", path.relative(REPO_ROOT, ANCHOR_KERNEL), "--append", "a=1000 b=100 c=100",
+      "--serial", "none", "--debugcon", "stdio"]);
+    assert.equal(r.status, 0);
+    assert.ok(r.stdout.split("\n").includes("MARK C1 100"), r.stdout);
+  });
 });
