@@ -41,10 +41,6 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   "int-ring3-to-ring1-frame-straddles-readonly-page-wp1": "D1 CR2 of a fault while pushing an interrupt frame",
   // D2: a flat 4 GiB segment raises #GP for an access wrapping past 4 GiB; Bochs wraps.
   "flat-4g-segment-access-wrapping-past-4g": "D2 access wrapping past 4 GiB in a 4 GiB segment",
-  // D3: LAR masks descriptor bits 19:16 (the limit's top nibble); Bochs returns them.
-  "lar-at-ring0": "D3 LAR bits 19:16",
-  "lar-at-ring3": "D3 LAR bits 19:16",
-  "descriptor-accessed-bit-set-by-segment-load": "D3 LAR bits 19:16",
   // D4: PUSH Sreg with 32-bit operand size writes 4 bytes; Bochs writes 2.
   "push-segment-register-operand-size": "D4 PUSH Sreg writes a zero-extended dword",
   // D5: IRET/RETF to an outer ring read ESP before SS; Bochs reads SS first (CR2 = the SS slot).

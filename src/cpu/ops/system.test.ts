@@ -262,14 +262,14 @@ test("LGDT, SIDT, MOV from CR0 and SMSW work in real-address mode (CPL 0)", () =
 // LAR, LSL, VERR, VERW, ARPL
 // =================================================================================================
 
-test("LAR loads descriptor bits 63:32 AND 00F0FF00H and sets ZF", () => {
+test("LAR loads descriptor bits 63:32 AND 00FFFF00H (bits 19:16 = the limit's top nibble, as P6 and Bochs) and sets ZF", () => {
   const { m, ev, end } = runAt(3, `movl $-1, %eax; larl %ebx, %eax`, (m) => {
     m.cpu.r32[Reg.EBX] = SEL.UDATA;
   });
   assert.deepEqual(ev, { kind: "stop", eip: end });
-  // user data: G=1 B=1, limit 19:16 = F (masked), P DPL3 S type 3 (accessed: the fixture's loadSeg does not write memory)
-  assert.equal(m.cpu.r32[Reg.EAX] >>> 0, (m.gdt(SEL.UDATA >> 3).hi & 0x00f0ff00) >>> 0);
-  assert.equal(m.cpu.r32[Reg.EAX] & 0xf0000, 0);
+  // user data: G=1 B=1, limit 19:16 = F, P DPL3 S type 3 (accessed: the fixture's loadSeg does not write memory)
+  assert.equal(m.cpu.r32[Reg.EAX] >>> 0, (m.gdt(SEL.UDATA >> 3).hi & 0x00ffff00) >>> 0);
+  assert.equal(m.cpu.r32[Reg.EAX] & 0xf0000, 0xf0000);
   assert.equal(m.cpu.getZF(), 1);
 });
 

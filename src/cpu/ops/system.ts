@@ -184,7 +184,12 @@ function lslType(d: SegmentDescriptor): boolean {
   return false;
 }
 
-/** LAR Gv,Ew: ZF = 1 and the access rights (descriptor bits 63:32 AND 00F0FF00H, or FF00H) if valid and visible. */
+/**
+ * LAR Gv,Ew: ZF = 1 and the access rights if valid and visible: descriptor bits 63:32 AND
+ * 00FFFF00H with a 32-bit operand size (FF00H with 16). The SDM (Vol. 2A LAR) masks with
+ * 00FXFF00H, bits 19:16 "undefined"; P6 and later processors and Bochs return the descriptor's
+ * bits 19:16 (the limit's top nibble), and so does trapgate.
+ */
 const LAR: readonly [Handler, Handler] = [
   (c, i) => {
     if (!c.protectedMode) throw notInRealMode(c, "LAR");
@@ -199,7 +204,7 @@ const LAR: readonly [Handler, Handler] = [
     const sel = readE16(c, i);
     const d = lookupDescriptor(c, sel);
     if (d === null || !larType(d) || !visible(c, sel, d)) { c.setFlag(EFLAGS.ZF, 0); return; }
-    c.r32[i.reg] = d.hi & 0x00f0ff00;
+    c.r32[i.reg] = d.hi & 0x00ffff00;
     c.setFlag(EFLAGS.ZF, 1);
   },
 ];
