@@ -20,6 +20,7 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *safestrcpy(char *dst, const char *src, size_t n);
 uint32_t div64_u32(uint64_t *n, uint32_t base);
+uint32_t popcount32(uint32_t v);
 
 typedef __builtin_va_list va_list;
 
@@ -77,6 +78,7 @@ int kaddr_mapped(uint32_t va);
 uint32_t kstack_alloc(void);
 void kstack_free(uint32_t top);
 int uvm_alloc(pde_t *pgdir, uint32_t start, uint32_t end, uint32_t perm);
+int uvm_map_shared(pde_t *pgdir, uint32_t va, uint32_t pa, uint32_t len);
 void uvm_free(pde_t *pgdir, uint32_t start, uint32_t end);
 void uvm_protect(pde_t *pgdir, uint32_t start, uint32_t end, uint32_t perm);
 int uvm_range_mapped(pde_t *pgdir, uint32_t start, uint32_t end, int want_mapped);

@@ -46,8 +46,19 @@ int elf_load(struct proc *p, const void *image, uint32_t size, uint32_t *entry,
       *err = "bad PT_LOAD segment";
       return -1;
     }
-    if (uvm_alloc(p->pgdir, s->vaddr, s->vaddr + s->memsz, (s->flags & PF_W) ? PTE_W : 0) < 0 ||
-        copyout(p->pgdir, s->vaddr, base + s->off, s->filesz) < 0) {
+    /* A read-only segment whose file bytes line up with its pages is mapped straight from the
+     * module (modules are page-aligned, MB_HEADER_PAGE_ALIGN): no copy, as Linux maps a file.
+     * Anything else gets zeroed pages and a copy. */
+    uint32_t in_page = s->vaddr % PGSIZE;
+    if (!(s->flags & PF_W) && s->memsz == s->filesz && s->off % PGSIZE == in_page &&
+        V2P(base) % PGSIZE == 0) {
+      if (uvm_map_shared(p->pgdir, s->vaddr - in_page, V2P(base + s->off - in_page),
+                         s->memsz + in_page) < 0) {
+        *err = "out of memory";
+        return -1;
+      }
+    } else if (uvm_alloc(p->pgdir, s->vaddr, s->vaddr + s->memsz, (s->flags & PF_W) ? PTE_W : 0) < 0 ||
+               copyout(p->pgdir, s->vaddr, base + s->off, s->filesz) < 0) {
       *err = "out of memory";
       return -1;
     }

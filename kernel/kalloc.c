@@ -35,11 +35,16 @@ void kinit_add_ram(uint64_t start, uint64_t end) {
   if (start >= end)
     return;
   for (uint32_t f = first; f < last;) {
-    if (f % 32 == 0 && last - f >= 32 && used[f / 32] == 0xFFFFFFFF) {
-      used[f / 32] = 0;                 /* 32 frames at a time: boot time is instructions */
-      nfree += 32;
-      ntotal += 32;
-      f += 32;
+    if (f % 32 == 0 && last - f >= 32) {
+      /* Whole words at once: boot time is guest instructions. */
+      uint32_t words = (last - f) / 32;
+      for (uint32_t w = f / 32; w < f / 32 + words; w++) {
+        uint32_t n = used[w] == 0xFFFFFFFF ? 32 : popcount32(used[w]);
+        nfree += n;
+        ntotal += n;
+      }
+      memset(&used[f / 32], 0, words * 4);
+      f += words * 32;
       continue;
     }
     if (frame_used(f)) {
@@ -57,12 +62,23 @@ void kinit_add_ram(uint64_t start, uint64_t end) {
 void kinit_reserve(uint32_t start, uint32_t end) {
   if (end > PHYSTOP_MAX)
     end = PHYSTOP_MAX;
-  for (uint32_t f = PGROUNDDOWN(start) / PGSIZE; f < PGROUNDUP(end) / PGSIZE; f++)
+  uint32_t last = PGROUNDUP(end) / PGSIZE;
+  for (uint32_t f = PGROUNDDOWN(start) / PGSIZE; f < last;) {
+    if (f % 32 == 0 && last - f >= 32) {
+      uint32_t n = 32 - popcount32(used[f / 32]);   /* whole words at once */
+      used[f / 32] = 0xFFFFFFFF;
+      nfree -= n;
+      ntotal -= n;
+      f += 32;
+      continue;
+    }
     if (!frame_used(f)) {
       frame_set(f);
       nfree--;
       ntotal--;
     }
+    f++;
+  }
 }
 
 /* Allocate one frame; returns its physical address, or 0 when memory is exhausted. The frame

@@ -72,6 +72,14 @@ char *safestrcpy(char *dst, const char *src, size_t n) {
   return dst;
 }
 
+/* Set bits in v (gcc's __builtin_popcount would call libgcc's __popcountsi2 on i686). */
+uint32_t popcount32(uint32_t v) {
+  v = v - ((v >> 1) & 0x55555555u);
+  v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+  v = (v + (v >> 4)) & 0x0F0F0F0Fu;
+  return (v * 0x01010101u) >> 24;
+}
+
 /* Divide *n by base in place and return the remainder, like Linux's do_div(): two 32-bit DIVs,
  * high word first, so no __udivdi3 from libgcc is needed (SDM Vol. 2A DIV: EDX:EAX / r32). */
 uint32_t div64_u32(uint64_t *n, uint32_t base) {

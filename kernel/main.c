@@ -237,6 +237,14 @@ static int read_args_module(int i, struct exec_args *a) {
   return 0;
 }
 
+/* Is module i the last program (no ELF module after it)? */
+static int last_program(int i) {
+  for (int k = i + 1; k < nmods; k++)
+    if (!module_is(k, TG_FILE_MAGIC) && !module_is(k, TG_ARGS_MAGIC))
+      return 0;
+  return 1;
+}
+
 /* Run the program modules one after another; returns the last one's exit status. */
 static int run_modules(void) {
   int status = 0;
@@ -264,7 +272,7 @@ static int run_modules(void) {
     int pid = p->pid;
     char name[NPROCNAME];
     safestrcpy(name, p->name, sizeof(name));
-    status = proc_run(p);
+    status = proc_run(p, last_program(i));
     if (status != 0 && !quiet)
       kprintf("trapgate: pid %d (%s) exit %d\n", pid, name, status);
   }

@@ -291,8 +291,9 @@ void switchuvm(struct proc *p) {
 
 static void proc_end(int status) __attribute__((noreturn));
 
-/* Run p until it exits; returns its exit status. */
-int proc_run(struct proc *p) {
+/* Run p until it exits; returns its exit status. With keep, p's memory is not given back: the
+ * last program's teardown would only delay the halt. */
+int proc_run(struct proc *p, int keep) {
   curproc = p;
   p->state = P_RUNNING;
   switchuvm(p);
@@ -301,7 +302,8 @@ int proc_run(struct proc *p) {
   switchkvm();
   curproc = NULL;
   int status = p->exit_status;
-  proc_free(p);
+  if (!keep)
+    proc_free(p);
   return status;
 }
 

@@ -47,7 +47,7 @@ extern struct proc *curproc;
 /* proc.c */
 struct proc *proc_create(const char *cmdline, const void *image, uint32_t size,
                          const struct exec_args *args);
-int proc_run(struct proc *p);
+int proc_run(struct proc *p, int keep);
 void proc_exit(int status) __attribute__((noreturn));
 void proc_kill(struct proc *p, int signo) __attribute__((noreturn));
 void switchuvm(struct proc *p);

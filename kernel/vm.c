@@ -63,13 +63,14 @@ static void map_direct_table(uint32_t pa) {
   if (pt == NULL)
     panic("kvm_init: no memory for the direct map");
   kpgdir[PDX(P2V(pa))] = V2P(pt) | PTE_P | PTE_W;
-  for (uint32_t i = 0; i < NPTENTRIES; i++, pa += PGSIZE) {
-    uint32_t va = (uint32_t)P2V(pa);
-    if (va == (uint32_t)boot_stack_guard)
-      continue;
-    int ro = va >= (uint32_t)__kernel_start && va < (uint32_t)__erodata;
-    pt[i] = pa | PTE_P | (ro ? 0 : PTE_W);
-  }
+  uint32_t ro_start = V2P(__kernel_start), ro_end = V2P(__erodata), guard = V2P(boot_stack_guard);
+  for (uint32_t i = 0; i < NPTENTRIES; i++, pa += PGSIZE)
+    pt[i] = pa | PTE_P | PTE_W;
+  for (uint32_t a = ro_start; a < ro_end; a += PGSIZE)     /* text and read-only data */
+    if (PDX(P2V(a)) == PDX(P2V(pa - PGSIZE)))
+      pt[PTX(a)] &= ~PTE_W;
+  if (PDX(P2V(guard)) == PDX(P2V(pa - PGSIZE)))
+    pt[PTX(guard)] = 0;                   /* the guard page below the boot stack */
 }
 
 /* Build the kernel page directory: the direct map of RAM, and page tables for the kernel-stack
@@ -163,6 +164,20 @@ void kstack_free(uint32_t top) {
 
 /* ---- user memory ---- */
 
+/* A page mapped from memory this address space does not own (PTE_AVL_SHARED: a program
+ * module's read-only page) that is to become writable: give it a private copy first, as a
+ * copy-on-write would. Returns 0, or -1 when out of memory. */
+static int unshare(pte_t *pte) {
+  if (!(*pte & PTE_AVL_SHARED))
+    return 0;                             /* (the vDSO never gets here: mprotect refuses it) */
+  void *mem = kalloc_zeroed();
+  if (mem == NULL)
+    return -1;
+  memcpy(mem, P2V(PTE_ADDR(*pte)), PGSIZE);
+  *pte = V2P(mem) | (PTE_FLAGS(*pte) & ~PTE_AVL_SHARED);
+  return 0;
+}
+
 /* Allocate zeroed pages for [start, end) with perm (PTE_U implied). Returns 0 or -ENOMEM-like -1
  * (the pages already allocated stay mapped; the caller frees the address space). */
 int uvm_alloc(pde_t *pgdir, uint32_t start, uint32_t end, uint32_t perm) {
@@ -171,7 +186,11 @@ int uvm_alloc(pde_t *pgdir, uint32_t start, uint32_t end, uint32_t perm) {
     if (pte == NULL)
       return -1;
     if (*pte & (PTE_P | PTE_AVL_PROTNONE)) {
-      *pte |= perm & PTE_W;               /* already mapped: ELF segments sharing a page */
+      /* already mapped: ELF segments sharing a page */
+      if ((perm & PTE_W) && unshare(pte) < 0)
+        return -1;
+      *pte |= perm & PTE_W;
+      invlpg(a);
       continue;
     }
     void *mem = kalloc_zeroed();
@@ -182,22 +201,48 @@ int uvm_alloc(pde_t *pgdir, uint32_t start, uint32_t end, uint32_t perm) {
   return 0;
 }
 
-/* Unmap and free the user pages in [start, end). */
+/* Map [va, va + len) to the physical pages from pa, user and read-only, without taking them
+ * over (PTE_AVL_SHARED: never freed here): a program's read-only segment straight from its
+ * module. va and pa page-aligned. Returns 0, or -1 when out of memory. */
+int uvm_map_shared(pde_t *pgdir, uint32_t va, uint32_t pa, uint32_t len) {
+  for (uint32_t off = 0; off < len; off += PGSIZE) {
+    pte_t *pte = walkpgdir(pgdir, va + off, 1);
+    if (pte == NULL)
+      return -1;
+    if (*pte & (PTE_P | PTE_AVL_PROTNONE))
+      continue;                           /* a page another segment already holds */
+    *pte = (pa + off) | PTE_U | PTE_P | PTE_AVL_SHARED;
+  }
+  return 0;
+}
+
+/* Unmap and free the user pages in [start, end), a page table at a time: absent tables are
+ * skipped whole. */
 void uvm_free(pde_t *pgdir, uint32_t start, uint32_t end) {
-  for (uint32_t a = PGROUNDDOWN(start); a < end; a += PGSIZE) {
-    pte_t *pte = walkpgdir(pgdir, a, 0);
-    if (pte == NULL) {
-      a = (a & ~((1u << PDXSHIFT) - 1)) + (1u << PDXSHIFT) - PGSIZE;   /* skip the empty table */
-      if (a + PGSIZE == 0)
-        break;
+  uint32_t a = PGROUNDDOWN(start);
+  while (a < end) {
+    uint32_t table_end = (a | ((1u << PDXSHIFT) - 1)) + 1;   /* 0 past the top */
+    if (table_end == 0 || table_end > end)
+      table_end = end;
+    pde_t pde = pgdir[PDX(a)];
+    if (!(pde & PTE_P)) {
+      a = table_end;
       continue;
     }
-    if (*pte & (PTE_P | PTE_AVL_PROTNONE)) {
-      if (!(*pte & PTE_AVL_SHARED))
-        kfree_frame(PTE_ADDR(*pte));
-      *pte = 0;
-      invlpg(a);
+    pte_t *pt = P2V(PTE_ADDR(pde));
+    uint32_t last = table_end == end ? PTX(end - 1) : NPTENTRIES - 1;
+    for (uint32_t i = PTX(a); i <= last; i++) {
+      pte_t e = pt[i];
+      if (!(e & (PTE_P | PTE_AVL_PROTNONE)))
+        continue;
+      if (!(e & PTE_AVL_SHARED))
+        kfree_frame(PTE_ADDR(e));
+      pt[i] = 0;
+      invlpg((a & ~((1u << PDXSHIFT) - 1)) | (i << PGSHIFT));
     }
+    a = table_end;
+    if (a == 0)
+      break;                              /* wrapped past 4 GB */
   }
 }
 
@@ -208,6 +253,8 @@ void uvm_protect(pde_t *pgdir, uint32_t start, uint32_t end, uint32_t perm) {
     pte_t *pte = walkpgdir(pgdir, a, 0);
     if (pte == NULL || !(*pte & (PTE_P | PTE_AVL_PROTNONE)))
       continue;
+    if ((perm & PTE_W) && unshare(pte) < 0)
+      continue;                           /* out of memory: the page stays read-only */
     uint32_t keep = *pte & (~0xFFFu | PTE_AVL_SHARED);
     if (perm & PTE_AVL_PROTNONE)
       *pte = keep | PTE_AVL_PROTNONE;

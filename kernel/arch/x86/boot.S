@@ -10,6 +10,7 @@
 #include "memlayout.h"
 #include "multiboot.h"
 #include "arch/x86/mmu.h"
+#include "arch/x86/msr.h"
 
 #define BOOT_NPT (BOOTMAP_SZ >> PDXSHIFT)   /* page tables needed for the boot map */
 
@@ -38,7 +39,31 @@ entry:
   xorl %eax, %eax
   rep stosb
 
-  /* Fill the boot page tables: entry i maps physical page i, present + writable. */
+  /* With 4 MB pages (CPUID.01H:EDX.PSE, then CR4.PSE; SDM Vol. 3A §4.3) the boot map is
+   * BOOT_NPT page-directory entries and nothing else: boot time is guest instructions. */
+  movl %ebx, %ebp                       /* CPUID clobbers %ebx: keep the info address */
+  movl $1, %eax
+  cpuid
+  movl %ebp, %ebx
+  testl $CPUID1_EDX_PSE, %edx
+  jz 4f
+  movl %cr4, %eax
+  orl $CR4_PSE, %eax
+  movl %eax, %cr4
+  movl $(PTE_P | PTE_W | PTE_PS), %eax
+  movl $V2P_WO(entry_pgdir), %edi
+  xorl %ecx, %ecx
+3:
+  movl %eax, (%edi, %ecx, 4)
+  movl %eax, (KERNBASE >> PDXSHIFT) * 4(%edi, %ecx, 4)
+  addl $(NPTENTRIES * PGSIZE), %eax
+  incl %ecx
+  cmpl $BOOT_NPT, %ecx
+  jb 3b
+  jmp 5f
+
+  /* Without: fill the boot page tables, entry i mapping physical page i, present + writable. */
+4:
   movl $V2P_WO(entry_pgtables), %edi
   movl $(PTE_P | PTE_W), %eax
   movl $(BOOT_NPT * NPTENTRIES), %ecx
@@ -58,6 +83,7 @@ entry:
   incl %ecx
   cmpl $BOOT_NPT, %ecx
   jb 2b
+5:
 
   /* SDM Vol. 3A §9.9.1: load CR3, then set CR0.PG. CR0.WP makes supervisor writes honour
    * read-only user pages (so copy_to_user cannot write a read-only page). CR0.EM = 1, MP = 0:
