@@ -293,6 +293,30 @@ test("a page fault on the ring-0 stack during INT n from ring 3 leaves every reg
   assert.equal(m.cpu.r32[Reg.ESP], regs[Reg.ESP] - 16);
 });
 
+/** A ring-3 INT 0x80 whose ring-0 frame starts at ESP0 = `esp0`, with page `unmapped` not present; returns CR2. */
+function int80FramePageFault(esp0: number, unmapped: number): number {
+  const m = new PmodeMachine({ cpl: 3 });
+  userGate(m, 0x80);
+  conformingHandler(m, Vector.PF);
+  m.enablePaging();
+  m.setTssStack(0, SEL.KDATA, esp0);
+  m.unmapPage(unmapped);
+  assertFault(runAsm(m, "int $0x80"), Vector.PF, 2);
+  return m.cpu.cr2 >>> 0;
+}
+
+test("a #PF while pushing an interrupt frame names in CR2 the first push that faults (SDM Vol. 2A INT n push order SS ESP EFLAGS CS EIP; as Bochs)", () => {
+  const B = LAYOUT.KSTACK_TOP - 0x1000;
+  // SS and ESP fit above the page boundary B; EFLAGS is the first slot on the not-present page below
+  assert.equal(int80FramePageFault(B + 8, B - 4), B - 4);
+  // the whole frame on the not-present page: its first slot, SS
+  assert.equal(int80FramePageFault(B - 0x100, B - 4), B - 0x100 - 4);
+  // the first slot straddles the boundary: its lower page is translated first (CR2 = the slot)…
+  assert.equal(int80FramePageFault(B + 2, B - 4), B - 2);
+  // …then its upper page (CR2 = that page's first byte), as a split write
+  assert.equal(int80FramePageFault(B + 2, B), B);
+});
+
 // ---- The double-fault rules (SDM Vol. 3A §6.15 Interrupt 8, Table 6-5) ----
 
 /** Moves the IDT so that the gates for vectors 8 and 13 lie on page 0x200000 and 14 on page 0x201000. */

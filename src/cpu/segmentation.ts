@@ -458,15 +458,22 @@ export class StackFrame {
    */
   check(cpu: Cpu, bytes: number, size: 2 | 4, vector: Vector.SS | Vector.GP, errorCode: number, what: StackName): void {
     const low = this.top - bytes;
+    const user = this.cpl === 3;
     if (low >= 0 && low >= this.min && this.top - 1 <= this.max) {
-      // the usual case: the frame does not wrap around the stack's width and lies within the
-      // segment. Pages are probed in the order the pushes write them (a #PF reports, in CR2, the
-      // first slot that faults); a frame of at most 4 KiB touches at most two pages.
-      const user = this.cpl === 3;
-      probeWrite(cpu, (this.base + this.top - size) | 0, user);
-      probeWrite(cpu, (this.base + this.top - 1) | 0, user);
-      probeWrite(cpu, (this.base + low) | 0, user);
-      return;
+      // The usual case: the frame does not wrap around the stack's width and lies within the
+      // segment. A #PF reports, in CR2, the first push that faults (SDM Vol. 2A INT n pushes SS,
+      // ESP, EFLAGS, CS, EIP in that order; Bochs writes them so): the first slot's page(s), then
+      // for each page below, the first slot in push order that reaches it.
+      let s = this.top - size;
+      probeSlot(cpu, (this.base + s) | 0, size, user);
+      for (;;) {
+        // offset of the start of the page that holds slot s's first byte
+        const pageStart = s - (((this.base + s) | 0) & 0xfff);
+        if (pageStart <= low) return;
+        // the slot holding the byte just below that page: the next push that touches a new page
+        s = this.top - size * Math.ceil((this.top - pageStart + 1) / size);
+        probeSlot(cpu, (this.base + s) | 0, size, user);
+      }
     }
     for (let d = size; d <= bytes; d += size) {
       const off = this.big ? (this.top - d) >>> 0 : (this.top - d) & 0xffff;
@@ -474,8 +481,7 @@ export class StackFrame {
         throw new CpuFault(vector, errorCode, `${STACK_NAMES[what]}: no room for ${bytes} bytes below ${this.big ? "ESP" : "SP"} 0x${this.top.toString(16)} ` +
           `(stack offsets 0x${this.min.toString(16)}–0x${this.max.toString(16)})`);
       }
-      probeWrite(cpu, (this.base + off) | 0, this.cpl === 3);
-      probeWrite(cpu, (this.base + off + size - 1) | 0, this.cpl === 3);
+      probeSlot(cpu, (this.base + off) | 0, size, user);
     }
   }
 
@@ -501,6 +507,15 @@ export class StackFrame {
  */
 export function scratchFrame(cpu: Cpu): StackFrame {
   return (cpu.delivery.frame ??= new StackFrame());
+}
+
+/**
+ * Checks that a `size`-byte slot at linear `lin` is writable at the given privilege: its page, then
+ * the next page if the slot crosses into it (CR2 = that page's first byte), as a split write does.
+ */
+function probeSlot(cpu: Cpu, lin: number, size: number, user: boolean): void {
+  probeWrite(cpu, lin, user);
+  if ((lin & 0xfff) > 0x1000 - size) probeWrite(cpu, ((lin | 0xfff) + 1) | 0, user);
 }
 
 /** Linear → physical for a write at the given privilege, walking the page tables if needed (may #PF). */

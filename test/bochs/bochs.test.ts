@@ -36,9 +36,6 @@ const END_MARKER = "end of cases";
  * once trapgate prints Bochs's line.
  */
 const KNOWN_DIFFERENCES: Record<string, string> = {
-  // README.md D1: CR2 names the lowest slot of the frame, not the first push that faults.
-  "int-ring3-to-ring1-frame-straddles-not-present-page": "D1 CR2 of a fault while pushing an interrupt frame",
-  "int-ring3-to-ring1-frame-straddles-readonly-page-wp1": "D1 CR2 of a fault while pushing an interrupt frame",
   // D2: a flat 4 GiB segment raises #GP for an access wrapping past 4 GiB; Bochs wraps.
   "flat-4g-segment-access-wrapping-past-4g": "D2 access wrapping past 4 GiB in a 4 GiB segment",
   // D4: PUSH Sreg with 32-bit operand size writes 4 bytes; Bochs writes 2.

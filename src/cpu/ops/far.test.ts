@@ -165,6 +165,23 @@ test("far CALL through a call gate copies 2 parameters to the inner stack", () =
   assert.equal(m.cpu.r32[Reg.ESP] >>> 0, LAYOUT.KSTACK_TOP - 24);
 });
 
+test("a #PF while pushing a call gate's inner frame names in CR2 the first push that faults (SS, ESP, parameters, CS, EIP in that order; as Bochs)", () => {
+  const m = new PmodeMachine({ cpl: 3 });
+  m.setGdt(X, gate({ type: GateType.CALL32, selector: SEL.KCODE, offset: T, dpl: 3, params: 2 }));
+  // #PF goes to a conforming ring-0 handler: delivered on the current (user) stack
+  m.setGdt(X + 1, codeSegment({ conforming: true, dpl: 0 }));
+  m.setGate(Vector.PF, gate({ type: GateType.INT32, selector: sel(X + 1), offset: m.stub(Vector.PF) }));
+  m.enablePaging();
+  const B = LAYOUT.KSTACK_TOP - 0x1000;
+  m.setTssStack(0, SEL.KDATA, B + 8);
+  m.unmapPage(B - 4);
+  m.cpu.r32[Reg.ESP] = LAYOUT.USTACK_TOP - 8;
+  assertFault(runAsm(m, `lcall $${sel(X, 3)}, $0`), Vector.PF, 2);
+  // SS at B+4 and ESP at B fit; the second parameter, at B-4, is the first push on the missing page
+  assert.equal(m.cpu.cr2 >>> 0, B - 4);
+  assert.equal(m.cpu.cpl, 3);
+});
+
 test("far CALL through a 16-bit call gate copies parameter words and pushes a 16-bit frame", () => {
   const m = new PmodeMachine({ cpl: 3 });
   m.setGdt(X, gate({ type: GateType.CALL16, selector: SEL.KCODE, offset: 0x1234, dpl: 3, params: 3 }));
