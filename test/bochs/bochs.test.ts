@@ -40,9 +40,6 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   "flat-4g-segment-access-wrapping-past-4g": "D2 access wrapping past 4 GiB in a 4 GiB segment",
   // D4: PUSH Sreg with 32-bit operand size writes 4 bytes; Bochs writes 2.
   "push-segment-register-operand-size": "D4 PUSH Sreg writes a zero-extended dword",
-  // D5: IRET/RETF to an outer ring read ESP before SS; Bochs reads SS first (CR2 = the SS slot).
-  "iret-to-ring3-pops-esp-ss-from-not-present-page": "D5 order of the outer-stack reads of IRET",
-  "retf-to-ring3-pops-esp-ss-from-not-present-page": "D5 order of the outer-stack reads of RETF",
   // D6: no #AC (CR0.AM and EFLAGS.AC at CPL 3).
   "alignment-check": "D6 alignment check (#AC) not implemented",
   // D7: no DR0–DR3/DR7 breakpoints.

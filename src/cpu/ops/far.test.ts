@@ -522,6 +522,43 @@ test("IRET to a non-conforming code segment whose DPL != RPL raises #GP(selector
   assertFault(runAsm(m2, "iret"), Vector.NP, sel(X), /code segment 0x5b not present/);
 });
 
+/**
+ * Runs `insn` (IRET or RETF) at CPL 1 with paging on and the return frame `frame` (dwords, lowest
+ * first) at linear `at` on the ring-1 stack, the page holding `unmapped` not present; returns CR2
+ * of the #PF (delivered on the ring-0 stack, so the ring-1 stack's pages are free to unmap).
+ */
+function returnFramePageFault(insn: string, frame: number[], at: number, unmapped: number): number {
+  const m = new PmodeMachine({ cpl: 1 });
+  m.enablePaging();
+  frame.forEach((v, k) => m.write32(at + 4 * k, v));
+  m.cpu.r32[Reg.ESP] = at;
+  m.unmapPage(unmapped);
+  assertFault(runAsm(m, insn), Vector.PF, 0);
+  assert.equal(m.cpu.cpl, 0);
+  return m.cpu.cr2 >>> 0;
+}
+
+test("IRET to an outer ring reads SS before ESP: with both on a not-present page CR2 names the SS slot (as Bochs)", () => {
+  const B = LAYOUT.R1STACK_TOP - 0x1000;
+  // EIP, CS, EFLAGS end a present page; ESP and SS start the next, not-present one
+  assert.equal(returnFramePageFault("iret", [U, SEL.UCODE, F, 0x6f000, SEL.UDATA], B - 12, B), B + 4);
+});
+
+test("IRET reads its frame from the top down (EFLAGS, CS, EIP): with all on a not-present page CR2 names the EFLAGS slot (as Bochs)", () => {
+  const B = LAYOUT.R1STACK_TOP - 0x1000;
+  assert.equal(returnFramePageFault("iret", [U, SEL.UCODE, F, 0x6f000, SEL.UDATA], B + 0x100, B), B + 0x108);
+});
+
+test("RETF to an outer ring reads SS before ESP: with both on a not-present page CR2 names the SS slot (as Bochs)", () => {
+  const B = LAYOUT.R1STACK_TOP - 0x1000;
+  assert.equal(returnFramePageFault("lret", [U, SEL.UCODE, 0x6f000, SEL.UDATA], B - 8, B), B + 4);
+});
+
+test("RETF reads CS before EIP: with both on a not-present page CR2 names the CS slot (as Bochs)", () => {
+  const B = LAYOUT.R1STACK_TOP - 0x1000;
+  assert.equal(returnFramePageFault("lret", [U, SEL.UCODE, 0x6f000, SEL.UDATA], B + 0x100, B), B + 0x104);
+});
+
 test("IRET with EIP beyond the code segment limit raises #GP(0) and leaves ESP as it was", () => {
   const m = new PmodeMachine();
   m.setGdt(X, codeSegment({ limit: 0xfff, g: false }));

@@ -305,9 +305,10 @@ export function farReturn(cpu: Cpu, op32: boolean, release: number): void {
 function returnFar(cpu: Cpu, op32: boolean, release: number): void {
   const size: 2 | 4 = op32 ? 4 : 2;
   const mask = op32 ? 0xffffffff : 0xffff;
-  // the return address: #SS(0) if the top 2 slots are beyond the stack limit
-  const eip = (peekStack(cpu, 0, size) & mask) >>> 0;
+  // the return address: #SS(0) if the top 2 slots are beyond the stack limit. CS is read before
+  // EIP, as Bochs does (the SDM does not order the reads; it shows in CR2 when both fault).
   const sel = peekStack(cpu, 1, size) & 0xffff;
+  const eip = (peekStack(cpu, 0, size) & mask) >>> 0;
   if (!cpu.protectedMode) {
     // the return offset must be within the CS limit, else #GP(0)
     if (eip > cpu.segLimit[SegReg.CS]) throw gp(0, `return offset ${hex(eip)} beyond the CS limit ${hex(cpu.segLimit[SegReg.CS])}`);
@@ -335,9 +336,10 @@ function returnFar(cpu: Cpu, op32: boolean, release: number): void {
     cpu.adjustEsp(2 * size + release);
     return;
   }
-  // RETURN-TO-OUTER-PRIVILEGE-LEVEL: ESP and SS above the released parameters (#SS(0) beyond the limit)
-  const newEsp = peekBytesAbove(cpu, 2 * size + release, size);
+  // RETURN-TO-OUTER-PRIVILEGE-LEVEL: SS and ESP above the released parameters (#SS(0) beyond the
+  // limit), SS read first as Bochs does (SDM: "tempESP ← Pop(); tempSS ← Pop()" orders no accesses)
   const newSs = peekBytesAbove(cpu, 3 * size + release, size) & 0xffff;
+  const newEsp = peekBytesAbove(cpu, 2 * size + release, size);
   // the return SS must not be null, else #GP(0)
   if (isNullSelector(newSs)) throw gp(0, `return SS ${hex(newSs)} is a null selector`);
   const sd = readDescriptor(cpu, newSs, "return SS");
@@ -398,10 +400,11 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
   const mask = op32 ? 0xffffffff : 0xffff;
   // NT = 1: return to the task in the TSS back link (TASK-RETURN)
   if ((cpu.flags & EFLAGS.NT) !== 0) { taskReturn(cpu); return; }
-  // the frame: #SS(0) if the top 3 slots are beyond the stack limit
-  const eip = (peekStack(cpu, 0, size) & mask) >>> 0;
-  const sel = peekStack(cpu, 1, size) & 0xffff;
+  // the frame: #SS(0) if the top 3 slots are beyond the stack limit. Read from the top down
+  // (EFLAGS, CS, EIP), as Bochs does: the SDM does not order the reads; it shows in CR2.
   const tempFlags = peekStack(cpu, 2, size) & mask;
+  const sel = peekStack(cpu, 1, size) & 0xffff;
+  const eip = (peekStack(cpu, 0, size) & mask) >>> 0;
   // VM = 1 in the EFLAGS image at CPL 0: return to virtual-8086 mode (only a 32-bit image has VM)
   if ((tempFlags & EFLAGS.VM) !== 0 && cpu.cpl === 0) { returnToV86(cpu, eip, sel, tempFlags); return; }
   const rpl = sel & 3;
@@ -430,8 +433,9 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
     cpu.setEflags(newFlags);
     return;
   }
-  // RETURN-TO-OUTER-PRIVILEGE-LEVEL: ESP and SS (#SS(0) beyond the stack limit)
-  const newEsp = peekStack(cpu, 3, size) & mask;
+  // RETURN-TO-OUTER-PRIVILEGE-LEVEL: SS, checked before ESP is read (#SS(0) beyond the stack
+  // limit). The SDM's "tempESP ← Pop(); tempSS ← Pop()" orders no memory accesses; Bochs reads
+  // and checks SS first, and so does trapgate (CR2 names the SS slot when both are unreadable).
   const newSs = peekStack(cpu, 4, size) & 0xffff;
   // the return SS must not be null, else #GP(0)
   if (isNullSelector(newSs)) throw gp(0, `return SS ${hex(newSs)} is a null selector`);
@@ -444,6 +448,7 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
   if (sd.dpl !== rpl) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)} descriptor DPL ${sd.dpl} != return CS RPL ${rpl}`);
   // it must be present, else #NP(selector)
   if (!sd.present) throw np(selectorErrorCode(newSs), `return SS ${hex(newSs)}: stack segment not present`);
+  const newEsp = peekStack(cpu, 3, size) & mask;
   // EIP must be within the CS limit, else #GP(0)
   if (eip > d.limit) throw gp(0, `return offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
   setAccessedBit(cpu, sel, d);
