@@ -35,18 +35,23 @@ int memcmp(const void *a, const void *b, size_t n) {
   return 0;
 }
 
+/* strlen and strnlen by REPNE SCASB: one instruction per string for an emulator that runs the
+ * scan directly in RAM (argv and envp are measured this way at every exec). */
 size_t strlen(const char *s) {
-  size_t n = 0;
-  while (s[n])
-    n++;
-  return n;
+  const char *p = s;
+  size_t n = ~(size_t)0;
+  __asm__ volatile("cld; repne scasb" : "+D"(p), "+c"(n) : "a"(0) : "memory", "cc");
+  return (size_t)(p - s) - 1;
 }
 
 size_t strnlen(const char *s, size_t max) {
-  size_t n = 0;
-  while (n < max && s[n])
-    n++;
-  return n;
+  const char *p = s;
+  size_t n = max;
+  if (max == 0)
+    return 0;
+  __asm__ volatile("cld; repne scasb" : "+D"(p), "+c"(n) : "a"(0) : "memory", "cc");
+  size_t scanned = p - s;
+  return s[scanned - 1] == 0 ? scanned - 1 : scanned;
 }
 
 int strcmp(const char *a, const char *b) {

@@ -226,6 +226,10 @@ static int read_args_module(int i, struct exec_args *a) {
   a->argc = h->argc;
   a->envc = h->envc;
   for (uint32_t k = 0; k < h->argc + h->envc + 1; k++) {
+    if (k == h->argc + h->envc) {
+      a->size = s - a->strings;
+      a->cwd = s;
+    }
     uint32_t n = strnlen(s, end - s);
     if (s + n == end) {
       kprintf("trapgate: module %d: a tg-args module whose strings run past its end\n", i + 1);
@@ -233,7 +237,6 @@ static int read_args_module(int i, struct exec_args *a) {
     }
     s += n + 1;
   }
-  a->size = s - a->strings;
   return 0;
 }
 

@@ -213,10 +213,8 @@ struct proc *proc_create(const char *cmdline, const void *image, uint32_t size,
 
   if (args != NULL) {
     sb = (struct strblock){ .s = args->strings, .argc = args->argc, .envc = args->envc,
-                            .size = 0 };
-    for (uint32_t i = 0; i < args->argc + args->envc; i++)
-      sb.size += strlen(args->strings + sb.size) + 1;
-    cwd = args->strings + sb.size;
+                            .size = args->size };
+    cwd = args->cwd;
   } else {
     strings_from_cmdline(cmdline, &sb);
   }

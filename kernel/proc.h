@@ -38,8 +38,9 @@ struct proc {
 
 /* What a tg-args module (uapi/trapgate.h) says about the next program. */
 struct exec_args {
-  const char *strings;           /* argc + envc + 1 NUL-terminated strings, in module memory */
-  uint32_t argc, envc, size;     /* size: bytes of strings */
+  const char *strings;           /* argc + envc NUL-terminated strings, in module memory */
+  uint32_t argc, envc, size;     /* size: bytes of those strings */
+  const char *cwd;               /* the working directory, after them */
 };
 
 extern struct proc *curproc;

@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--file <path>", "a host file the program can open, read-only, at its absolute path; repeatable", (v: string, acc: string[]) => [...acc, v], [])
     .option("--strace", "print each system call, decoded, on stderr")
     .option("--stats", "print kernel entries per path, interrupts, page faults, instructions and time on stderr at exit")
-    .option("--memory <size>", "RAM size, e.g. 64M (default 64M)")
+    .option("--memory <size>", "RAM size, e.g. 128M (default 48M)")
     .option("--clock <mode>", "virtual (deterministic, from the instruction count) or host (default)")
     .option("--max-instructions <n>", "stop after N guest instructions (exit 125)")
     .option("--timeout <seconds>", "stop after this much machine time (exit 124)")
