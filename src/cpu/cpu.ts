@@ -96,9 +96,9 @@ export class Cpu {
   readonly segAr = new Int32Array(6);
   /** Lowest valid offset (expand-down segments start above the limit). */
   readonly segMin = new Float64Array(6);
-  /** Highest offset a read may touch, or -1 when the segment is not readable / not usable. */
+  /** Highest offset a read may touch, -1 when the segment is not readable / not usable, Infinity for no limit (4 GiB expand-up). */
   readonly segReadMax = new Float64Array(6);
-  /** Highest offset a write may touch, or -1 when the segment is not writable / not usable. */
+  /** Highest offset a write may touch, -1 when the segment is not writable / not usable, Infinity for no limit (4 GiB expand-up). */
   readonly segWriteMax = new Float64Array(6);
   /** Current privilege level (CS.RPL in protected mode; 0 in real mode; 3 in virtual-8086 mode). */
   cpl = 0;

@@ -471,6 +471,23 @@ test("a dword write straddling into a not-present page faults before writing the
   assert.equal(m.read32(PHYS + 0xffc), 0x01020304, "the first page is untouched");
 });
 
+test("a flat-segment dword at linear 0xFFFFFFFE wraps to linear 0 across two pages (4-GiB segment: no limit fault)", () => {
+  const { m, pg } = machine();
+  pg.map(0xfffff000, PHYS, P | RW);
+  pg.map(0, PHYS + 0x1000, P | RW);
+  pg.enable();
+  const { ev, end } = run(m, `movl $0x11223344, %eax; movl %eax, 0xfffffffe; movl 0xfffffffe, %ebx`);
+  ok(ev, end);
+  assert.equal(m.read16(PHYS + 0xffe), 0x3344);
+  assert.equal(m.read16(PHYS + 0x1000), 0x1122);
+  assert.equal(m.cpu.r32[Reg.EBX], 0x11223344);
+  // linear 0 not present: CR2 names the second page, linear 0
+  pg.setPte(0, 0);
+  m.cpu.invalidatePage(0);
+  const r = run(m, `movl 0xfffffffe, %ebx`);
+  expectPageFault(m, r.ev, 0, 0);
+});
+
 test("a read-modify-write straddling into a read-only page faults with nothing written", () => {
   const { m, pg } = machine(3);
   pg.map(LIN, PHYS, P | RW | US);

@@ -225,6 +225,32 @@ test("4 KiB granularity: limit field 0 allows offsets 0 to 0xFFF", () => {
   assertFault(runAsm(m, "movb (0x1000), %al"), Vector.GP, 0, /beyond the DS limit 0xfff/);
 });
 
+test("a 4-GiB expand-up segment lets an access wrap past offset FFFFFFFFH to offset 0 (SDM §5.3 implementation-specific; as Bochs)", () => {
+  const m = new PmodeMachine();
+  // base 0x5000: offsets FFFFFFFEH..1 are linear 0x4ffe..0x5001
+  m.setGdt(X, dataSegment({ base: 0x5000, limit: 0xfffff, g: true }));
+  m.write32(0x4ffc, 0x44332211);
+  m.write32(0x5000, 0x88776655);
+  assertStopped(runAsm(m, `mov $${sel(X)}, %ax\nmov %ax, %ds\nmov (0xfffffffd), %ebx\nmovw (0xffffffff), %cx\nmovl $0xa1b2c3d4, (0xfffffffe)`));
+  assert.equal(m.cpu.r32[Reg.EBX] >>> 0, 0x55443322);
+  assert.equal(m.cpu.r16[Reg.ECX * 2], 0x5544);
+  assert.equal(m.read32(0x4ffc) >>> 0, 0xc3d42211);
+  assert.equal(m.read32(0x5000) >>> 0, 0x8877a1b2);
+  // a read-modify-write and a stack push wrap the same way
+  assertStopped(runAsm(m, `addl $1, (0xfffffffe)`));
+  assert.equal(m.read32(0x4ffe) >>> 0, 0xa1b2c3d5);
+  assertStopped(runAsm(m, `mov %ds, %ax\nmov %ax, %ss\nmov $2, %esp\npushl $0x01020304`));
+  assert.equal(m.cpu.r32[Reg.ESP] >>> 0, 0xfffffffe);
+  assert.equal(m.read32(0x4ffe) >>> 0, 0x01020304);
+});
+
+test("expand-down segments keep their limit check at the top: B = 1 still faults past offset FFFFFFFFH", () => {
+  const m = new PmodeMachine();
+  m.setGdt(X, dataSegment({ expandDown: true, limit: 0xfff, g: false, b: true }));
+  assertStopped(runAsm(m, `mov $${sel(X)}, %ax\nmov %ax, %ds\nmov (0xfffffffc), %eax`));
+  assertFault(runAsm(m, "mov (0xfffffffd), %eax"), Vector.GP, 0, /outside the expand-down segment's valid offsets/);
+});
+
 test("expand-down data segment: offset below limit+1 raises #GP(0)", () => {
   const m = new PmodeMachine();
   m.setGdt(X, dataSegment({ expandDown: true, limit: 0xfff, g: false, b: true }));

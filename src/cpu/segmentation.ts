@@ -154,8 +154,10 @@ export function setSegmentCache(cpu: Cpu, seg: number, sel: number, base: number
  * nothing; code is never writable and readable only with R = 1; expand-down data allows offsets
  * limit+1 … FFFFH or FFFFFFFFH by the B flag. In real and virtual-8086 mode only the limit counts.
  *
- * An access that wraps past offset FFFFFFFFH of a 4-GiB segment faults here; the SDM (§5.3) calls
- * that case implementation-specific.
+ * An expand-up segment with the limit FFFFFFFFH has no limit check at all (the bounds are
+ * Infinity), so an access that wraps past offset FFFFFFFFH wraps to offset 0. The SDM (§5.3) calls
+ * that case implementation-specific; Bochs wraps (its "4G" segment access flags), and so does
+ * trapgate.
  */
 export function refreshSegmentChecks(cpu: Cpu, seg: number): void {
   const ar = cpu.segAr[seg];
@@ -170,6 +172,7 @@ export function refreshSegmentChecks(cpu: Cpu, seg: number): void {
       if ((ar & Ar.CE) !== 0) { min = limit + 1; max = (ar & Ar.DB) !== 0 ? 0xffffffff : 0xffff; }
     }
   }
+  if (min === 0 && max === 0xffffffff) max = Infinity;
   cpu.segMin[seg] = min;
   cpu.segReadMax[seg] = readable ? max : -1;
   cpu.segWriteMax[seg] = writable ? max : -1;
@@ -445,7 +448,7 @@ export class StackFrame {
     this.base = d.base | 0;
     this.big = d.big;
     if (d.expandDown) { this.min = d.limit + 1; this.max = d.big ? 0xffffffff : 0xffff; }
-    else { this.min = 0; this.max = d.limit; }
+    else { this.min = 0; this.max = d.limit === 0xffffffff ? Infinity : d.limit; } // 4 GiB: no limit (refreshSegmentChecks)
     this.cpl = cpl;
     this.top = this.sp = this.big ? esp >>> 0 : esp & 0xffff;
     return this;

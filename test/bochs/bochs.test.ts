@@ -36,8 +36,6 @@ const END_MARKER = "end of cases";
  * once trapgate prints Bochs's line.
  */
 const KNOWN_DIFFERENCES: Record<string, string> = {
-  // D2: a flat 4 GiB segment raises #GP for an access wrapping past 4 GiB; Bochs wraps.
-  "flat-4g-segment-access-wrapping-past-4g": "D2 access wrapping past 4 GiB in a 4 GiB segment",
   // D4: PUSH Sreg with 32-bit operand size writes 4 bytes; Bochs writes 2.
   "push-segment-register-operand-size": "D4 PUSH Sreg writes a zero-extended dword",
   // D6: no #AC (CR0.AM and EFLAGS.AC at CPL 3).
