@@ -280,6 +280,8 @@ export interface RunStats {
   bootInstructions: number | null;
   /** Host ms from the start of the trapgate process to the first user-mode instruction. */
   firstUserMs: number | null;
+  /** CPU ms (user + system) the trapgate process had used by then: less sensitive to a busy host. */
+  firstUserCpuMs: number | null;
   /** Host ms from the start of the trapgate process to the end of the run. */
   wallMs: number;
 }
@@ -309,7 +311,9 @@ export function formatStats(s: RunStats): string {
     `interrupts ${num(s.interrupts)}, exceptions ${num(s.exceptions)} (page faults ${num(s.pageFaults)})`,
     `guest instructions: ${num(s.instructions)}` +
       (s.bootInstructions !== null ? ` (${num(s.bootInstructions)} in the kernel before the program's first)` : ""),
-    `wall time: ${ms(s.wallMs)}` + (s.firstUserMs !== null ? `; first user-mode instruction after ${ms(s.firstUserMs)}` : ""),
+    `wall time: ${ms(s.wallMs)}` +
+      (s.firstUserMs !== null ? `; first user-mode instruction after ${ms(s.firstUserMs)}` : "") +
+      (s.firstUserCpuMs !== null ? ` (${ms(s.firstUserCpuMs)} of CPU)` : ""),
   ];
   return lines.map((l) => `trapgate: stats: ${l}\n`).join("");
 }
@@ -479,10 +483,13 @@ export async function runCommand(program: string, args: string[], o: RunCommandO
   // instruction, so the hook costs nothing once it has fired and removed itself).
   let bootInstructions: number | null = null;
   let firstUserMs: number | null = null;
+  let firstUserCpuMs: number | null = null;
   const c = cpu!;
   c.decodeHook = () => {
     if (c.cpl !== 3) return;
     firstUserMs = performance.now();
+    const u = process.cpuUsage();
+    firstUserCpuMs = (u.user + u.system) / 1000;
     bootInstructions = c.instructionCount;
     c.decodeHook = null;
   };
@@ -511,6 +518,7 @@ export async function runCommand(program: string, args: string[], o: RunCommandO
       instructions: c.instructionCount,
       bootInstructions,
       firstUserMs,
+      firstUserCpuMs,
       wallMs: performance.now(),
     }));
   }
