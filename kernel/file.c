@@ -14,7 +14,8 @@
 
 /* Default: all three are the COM1 terminal, as the kernel transcripts expect. */
 struct stdio_cfg stdio_cfg[3] = {
-  { .tty = 1, .line = LINE_COM1 }, { .tty = 1, .line = LINE_COM1 }, { .tty = 1, .line = LINE_COM1 },
+  { .tty = 1, .onlcr = 1, .line = LINE_COM1 }, { .tty = 1, .onlcr = 1, .line = LINE_COM1 },
+  { .tty = 1, .onlcr = 1, .line = LINE_COM1 },
 };
 
 static struct file ftable[NFILE];
@@ -48,6 +49,7 @@ struct file *console_file(int fd) {
     return NULL;
   f->type = FT_CONSOLE;
   f->tty = stdio_cfg[fd].tty;
+  f->onlcr = stdio_cfg[fd].onlcr;
   f->line = fd == 0 ? LINE_COM1 : stdio_cfg[fd].line;
   f->readable = f->tty || fd == 0;
   f->writable = f->tty || fd != 0;
@@ -65,7 +67,7 @@ static long serial_write_user(struct file *f, uint32_t buf, uint32_t count) {
   while (done < count) {
     uint32_t n = count - done < sizeof(bounce) ? count - done : sizeof(bounce);
     uint32_t got = copy_from_user_partial(bounce, (void *)(buf + done), n);
-    serial_write(f->line, bounce, got, f->tty);
+    serial_write(f->line, bounce, got, f->onlcr);
     done += got;
     if (got < n)
       return done ? (long)done : -EFAULT;

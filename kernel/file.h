@@ -15,7 +15,8 @@ enum file_type { FT_NONE, FT_CONSOLE, FT_MEM, FT_DIR, FT_NULL };
 
 /* How the kernel command line connects the standard descriptors (stdin=, stdout=, stderr=). */
 struct stdio_cfg {
-  int tty;                   /* 1: a terminal (canonical input, LF -> CR LF, TCGETS); 0: a pipe */
+  int tty;                   /* 1: a terminal (canonical input, TCGETS, S_IFCHR); 0: a pipe */
+  int onlcr;                 /* the kernel sends LF as CR LF (a terminal on a bare serial line) */
   int line;                  /* LINE_COM1 or LINE_COM2: where output goes */
 };
 extern struct stdio_cfg stdio_cfg[3];
@@ -35,7 +36,7 @@ struct file {
   int ref;
   uint32_t flags;            /* as F_GETFL reports them: O_ACCMODE, O_APPEND, O_NONBLOCK, O_LARGEFILE */
   int readable, writable;
-  int tty, line;             /* FT_CONSOLE */
+  int tty, onlcr, line;      /* FT_CONSOLE */
   const struct memfile *mf;  /* FT_MEM, FT_NULL */
   char dir[MAXPATH];         /* FT_DIR: its path */
   uint32_t off;              /* FT_MEM: byte offset; FT_DIR: entries returned so far */

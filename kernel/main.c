@@ -6,10 +6,12 @@
  *   entry=int80|sysenter|syscall  the path the vDSO's __kernel_vsyscall uses (default: the
  *                                 fastest the processor offers: syscall, sysenter, int80)
  *   env.NAME=VALUE                put NAME=VALUE in every process's environment
- *   stdin=tty|pipe                what fd 0 is: a terminal (canonical input, Ctrl-D) or the
+ *   stdin=tty|term|pipe           what fd 0 is: a terminal (canonical input, Ctrl-D) or the
  *                                 read end of a pipe (raw bytes); default tty
- *   stdout=tty|pipe[,com1|com2]   what fd 1 is (a pipe gets bytes as they are, a terminal LF
- *   stderr=tty|pipe[,com1|com2]   as CR LF) and the serial line it writes; default tty,com1
+ *   stdout=tty|term|pipe[,com1|com2]  what fd 1 is and the serial line it writes: a terminal
+ *   stderr=tty|term|pipe[,com1|com2]  whose LF the kernel sends as CR LF (tty), a terminal whose
+ *                                 line discipline is the host's (term: bytes as they are), or
+ *                                 the write end of a pipe; default tty,com1
  *   klog=com1|debugcon|none       where the kernel's own messages go; default com1
  *   quiet                         no banner, no exit or halt lines: only faults, strace, stats
  *   strace                        print every system call, decoded, as strace(1) does
@@ -124,15 +126,19 @@ static void read_multiboot(uint32_t magic, uint32_t info_pa) {
     kinit_reserve(mods[i].start, mods[i].end);
 }
 
-/* stdin=, stdout=, stderr=: KIND[,LINE] with KIND tty or pipe, LINE com1 or com2. */
+/* stdin=, stdout=, stderr=: KIND[,LINE] with KIND tty, term or pipe, LINE com1 or com2. */
 static void parse_stdio(const char *w) {
   int fd = w[3] == 'i' ? 0 : w[3] == 'o' ? 1 : 2;
   const char *v = w + (fd == 0 ? 6 : 7);
   if (strncmp(v, "pipe", 4) == 0) {
-    stdio_cfg[fd].tty = 0;
+    stdio_cfg[fd].tty = stdio_cfg[fd].onlcr = 0;
+    v += 4;
+  } else if (strncmp(v, "term", 4) == 0) {
+    stdio_cfg[fd].tty = 1;
+    stdio_cfg[fd].onlcr = 0;
     v += 4;
   } else if (strncmp(v, "tty", 3) == 0) {
-    stdio_cfg[fd].tty = 1;
+    stdio_cfg[fd].tty = stdio_cfg[fd].onlcr = 1;
     v += 3;
   }
   if (strcmp(v, ",com2") == 0 && fd != 0)
@@ -140,7 +146,7 @@ static void parse_stdio(const char *w) {
   else if (strcmp(v, ",com1") == 0 || *v == 0)
     stdio_cfg[fd].line = LINE_COM1;
   else
-    kprintf("trapgate: %s: expected tty or pipe, then optionally ,com1 or ,com2\n", w);
+    kprintf("trapgate: %s: expected tty, term or pipe, then optionally ,com1 or ,com2\n", w);
 }
 
 static void parse_cmdline(void) {

@@ -167,7 +167,7 @@ static long do_sendfile(int out_fd, int in_fd, uint64_t *offp, uint32_t count) {
   }
   if (n > 0) {
     if (out->type == FT_CONSOLE)
-      serial_write(out->line, buf, n, out->tty);
+      serial_write(out->line, buf, n, out->onlcr);
     else if (out->type != FT_NULL)
       return -EINVAL;
   }

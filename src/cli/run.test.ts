@@ -117,7 +117,7 @@ describe("trapgate run: boot modules and the kernel command line", () => {
   it("the command line: quiet, kernel log on 0xE9, each descriptor a tty or a pipe, stderr on COM2", () => {
     assert.equal(
       kernelCommandLine({ entry: "sysenter", strace: true, stats: true, tty: { stdin: false, stdout: true, stderr: false } }),
-      "quiet klog=debugcon stdin=pipe stdout=tty,com1 stderr=pipe,com2 entry=sysenter strace stats",
+      "quiet klog=debugcon stdin=pipe stdout=term,com1 stderr=pipe,com2 entry=sysenter strace stats",
     );
   });
 

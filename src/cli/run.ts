@@ -12,7 +12,8 @@
  * - stdin → COM1 receive; the end of stdin → COM1's carrier drops (DCD), which the kernel reads as
  *   end of input after the bytes before it — binary-safe, no byte value is reserved;
  * - stdout ← COM1, stderr ← COM2: two lines, so the streams stay apart; each is a terminal or a
- *   pipe for the program as the host's descriptor is (`stdin=`, `stdout=`, `stderr=` words);
+ *   pipe for the program as the host's descriptor is (`stdin=`, `stdout=`, `stderr=` words; a
+ *   host terminal keeps its own line discipline: the kernel neither edits nor translates);
  * - the kernel's own messages (a fault that killed the program, `--strace` lines, the `--stats`
  *   line) ← the port-0xE9 debug console, onto stderr in order with the program's stderr;
  * - the exit status ← the isa-debug-exit port: the program's status, 128 + signal when a fault
@@ -253,7 +254,9 @@ export interface StdioKinds {
 
 /** The kernel command line for a run (after the kernel's name). */
 export function kernelCommandLine(o: { entry?: EntryPath; strace?: boolean; stats?: boolean; tty: StdioKinds }): string {
-  const kind = (tty: boolean) => (tty ? "tty" : "pipe");
+  // A host terminal is the line discipline itself (it echoes, edits lines, turns LF into CR LF):
+  // "term" tells the kernel to pass bytes as they are while the program still sees a terminal.
+  const kind = (tty: boolean) => (tty ? "term" : "pipe");
   const words = [
     "quiet", "klog=debugcon",
     `stdin=${kind(o.tty.stdin)}`, `stdout=${kind(o.tty.stdout)},com1`, `stderr=${kind(o.tty.stderr)},com2`,
