@@ -178,4 +178,17 @@ describe("16550A UART", () => {
     assert.equal(got, "ab", "bytes queued before the hang-up stay readable");
     assert.equal(inp(6) & 0x80, 0, "DCD stays low");
   });
+
+  it("UART: a long host input (past the queue's compaction) arrives whole and in order", () => {
+    const { uart, out, inp } = setup();
+    out(2, 0x01); // FIFOs on: 16 bytes at a time
+    const sent = Array.from({ length: 20_000 }, (_, i) => (i * 31) & 0xff);
+    uart.receive(sent.slice(0, 12_000));
+    const got: number[] = [];
+    for (let i = 0; i < 9_000; i++) got.push(inp(0));
+    uart.receive(sent.slice(12_000));
+    assert.equal(uart.pendingInput, 11_000);
+    while (inp(5) & 1) got.push(inp(0));
+    assert.deepEqual(got, sent);
+  });
 });

@@ -172,8 +172,10 @@ export class Uart16550 {
   private triggerLevel = 1;
   /** Receive FIFO (oldest first). */
   private rx: number[] = [];
-  /** Host bytes not yet in the FIFO. */
+  /** Host bytes not yet in the FIFO: backlog[backlogHead..] (a queue, so that taking a byte does
+   * not move the rest: host input can be megabytes). */
   private backlog: number[] = [];
+  private backlogHead = 0;
   /** OE/PE/FE/BI, cleared by reading LSR. */
   private lineErrors = 0;
   private msrDeltas = 0;
@@ -230,7 +232,7 @@ export class Uart16550 {
 
   /** Host bytes waiting, in the FIFO and behind it. */
   get pendingInput(): number {
-    return this.rx.length + this.backlog.length;
+    return this.rx.length + this.backlogLength;
   }
 
   /** Register read at `offset` 0–7. */
@@ -357,7 +359,18 @@ export class Uart16550 {
   private pump(): void {
     if (this.mcr & MCR.LOOP) return;
     const room = this.fifoCapacity - this.rx.length;
-    if (room > 0 && this.backlog.length > 0) this.rx.push(...this.backlog.splice(0, room));
+    for (let i = 0; i < room && this.backlogHead < this.backlog.length; i++) this.rx.push(this.backlog[this.backlogHead++]);
+    if (this.backlogHead > 0 && this.backlogHead === this.backlog.length) {
+      this.backlog = [];
+      this.backlogHead = 0;
+    } else if (this.backlogHead >= 4096 && this.backlogHead * 2 >= this.backlog.length) {
+      this.backlog = this.backlog.slice(this.backlogHead); // compact now and then: O(1) per byte
+      this.backlogHead = 0;
+    }
+  }
+
+  private get backlogLength(): number {
+    return this.backlog.length - this.backlogHead;
   }
 
   private lineStatus(): number {
@@ -390,7 +403,7 @@ export class Uart16550 {
     if (this.ier & IER.ELSI && this.lineErrors !== 0) return IIR.LINE_STATUS;
     if (this.ier & IER.ERBFI && this.rx.length > 0) {
       if (!this.fifoEnabled || this.rx.length >= this.triggerLevel) return IIR.RECEIVED_DATA;
-      return this.backlog.length > 0 ? IIR.RECEIVED_DATA : IIR.CHARACTER_TIMEOUT;
+      return this.backlogLength > 0 ? IIR.RECEIVED_DATA : IIR.CHARACTER_TIMEOUT;
     }
     if (this.ier & IER.ETBEI && this.thrInterrupt) return IIR.THR_EMPTY;
     if (this.ier & IER.EDSSI && this.msrDeltas !== 0) return IIR.MODEM_STATUS;
@@ -407,12 +420,12 @@ export class Uart16550 {
     return {
       ier, lcr, mcr, scr, divisor, fifoEnabled, triggerLevel, lineErrors, msrDeltas, modemStatus, thrInterrupt, hostLines,
       rx: [...this.rx],
-      backlog: [...this.backlog],
+      backlog: this.backlog.slice(this.backlogHead),
     };
   }
 
   restoreState(s: UartState): void {
-    Object.assign(this, { ...s, rx: [...s.rx], backlog: [...s.backlog] });
+    Object.assign(this, { ...s, rx: [...s.rx], backlog: [...s.backlog], backlogHead: 0 });
     const out2 = (this.mcr & (MCR.OUT2 | MCR.LOOP)) === MCR.OUT2;
     this.irq.restoreLevel(out2 && this.interruptId() !== IIR.NO_INTERRUPT);
   }
