@@ -15,7 +15,7 @@ import { INLINE_GENERATORS } from "./jit-inline.js";
 import type { Handler } from "./opmap.js";
 import { type CpuFeatures, defaultFeatures } from "./cpuid.js";
 import { deliverException, deliverExternalInterrupt, type DeliveryState } from "./interrupts.js";
-import { SegReg, loadSegmentRealMode, refreshAllSegmentChecks, segmentAccessFault, setSegmentCache } from "./segmentation.js";
+import { SEG_NAMES, SegReg, loadSegmentRealMode, refreshAllSegmentChecks, segmentAccessFault, setSegmentCache } from "./segmentation.js";
 
 export { SegReg } from "./segmentation.js";
 
@@ -96,6 +96,11 @@ export class Cpu {
   readonly segAr = new Int32Array(6);
   /** Lowest valid offset (expand-down segments start above the limit). */
   readonly segMin = new Float64Array(6);
+  /**
+   * The lowest offset segRead/segWrite let through their fast path: segMin, or Infinity while
+   * `checkedAccesses` is set, which sends every access through `checkedAccess`.
+   */
+  readonly segAccessMin = new Float64Array(6);
   /** Highest offset a read may touch, -1 when the segment is not readable / not usable, Infinity for no limit (4 GiB expand-up). */
   readonly segReadMax = new Float64Array(6);
   /** Highest offset a write may touch, -1 when the segment is not writable / not usable, Infinity for no limit (4 GiB expand-up). */
@@ -149,6 +154,12 @@ export class Cpu {
   /** TLB bit required for a data read / write at the current CPL. */
   needRead: number = TlbBit.SupervisorRead;
   needWrite: number = TlbBit.SupervisorWrite;
+
+  // ---- Checks that only some accesses need: taken off the fast path by segAccessMin. ----
+  /** Alignment checking is on: CPL 3, CR0.AM = 1 and EFLAGS.AC = 1 (SDM Vol. 3A §6.15 Interrupt 17). */
+  alignmentCheck = false;
+  /** Every segmented data access takes the checking path (segAccessMin is Infinity): see updateAccessChecks. */
+  checkedAccesses = false;
 
   // ---- Decode cache: decoded instructions per physical page, invalidated by writes. ----
   private readonly icache: Array<Array<Insn | undefined> | undefined> = [];
@@ -273,6 +284,7 @@ export class Cpu {
       this.attention = 1;
       if ((old ^ this.flags) & EFLAGS.VM) this.refreshSegments();
     }
+    if ((old ^ this.flags) & EFLAGS.AC) this.updateAccessChecks();
   }
 
   /** Re-derives every segment's access bounds after a mode change (CR0.PE, EFLAGS.VM). */
@@ -385,6 +397,21 @@ export class Cpu {
     this.needWrite = this.cpl === 3 ? TlbBit.UserWrite : TlbBit.SupervisorWrite;
     this.fetchLinPage = -1;
     this.blockLinPage = -1;
+    this.updateAccessChecks();
+  }
+
+  /**
+   * Recomputes which accesses need checks beyond the segment bounds: alignment checking is on at
+   * CPL 3 with CR0.AM = 1 and EFLAGS.AC = 1 (SDM Vol. 3A §2.5 CR0.AM, §6.15 Interrupt 17). While it
+   * is, segAccessMin is Infinity, so every segmented access leaves the fast path for
+   * `checkedAccess`; otherwise the fast path stays as it is. Call when CPL, CR0 or EFLAGS.AC change.
+   */
+  updateAccessChecks(): void {
+    this.alignmentCheck = this.cpl === 3 && (this.cr0 & CR0.AM) !== 0 && (this.flags & EFLAGS.AC) !== 0;
+    const checked = this.alignmentCheck;
+    if (checked === this.checkedAccesses) return;
+    this.checkedAccesses = checked;
+    for (let s = 0; s < 6; s++) this.segAccessMin[s] = checked ? Infinity : this.segMin[s];
   }
 
   /** Writes CR0 with its side effects (mode, paging, TLB). Callers check privilege and reserved bits. */
@@ -394,6 +421,7 @@ export class Cpu {
     this.paging = (this.cr0 & CR0.PG) !== 0 && (this.cr0 & CR0.PE) !== 0;
     if ((old ^ this.cr0) & (CR0.PG | CR0.WP | CR0.PE)) this.flushTlb(true);
     if ((old ^ this.cr0) & CR0.PE) this.refreshSegments();
+    if ((old ^ this.cr0) & CR0.AM) this.updateAccessChecks();
     this.fetchLinPage = -1;
     this.blockLinPage = -1;
   }
@@ -688,15 +716,33 @@ export class Cpu {
   // Segmented memory: limit and type checks (SDM Vol. 3A §5.3, §5.4), then linear access
   // =============================================================================================
 
-  /** Linear address of a `size`-byte read at seg:off, after the limit and type checks. */
+  /** Linear address of a `size`-byte read at seg:off, after the limit and type checks (and the alignment check when on). */
   segRead(seg: number, off: number, size: number): number {
-    if (off < this.segMin[seg] || off + size - 1 > this.segReadMax[seg]) segmentAccessFault(this, seg, off, size, false);
+    if (off < this.segAccessMin[seg] || off + size - 1 > this.segReadMax[seg]) return this.checkedAccess(seg, off, size, false);
     return (this.segBase[seg] + off) | 0;
   }
-  /** Linear address of a `size`-byte write at seg:off, after the limit and type checks. */
+  /** Linear address of a `size`-byte write at seg:off, after the limit and type checks (and the alignment check when on). */
   segWrite(seg: number, off: number, size: number): number {
-    if (off < this.segMin[seg] || off + size - 1 > this.segWriteMax[seg]) segmentAccessFault(this, seg, off, size, true);
+    if (off < this.segAccessMin[seg] || off + size - 1 > this.segWriteMax[seg]) return this.checkedAccess(seg, off, size, true);
     return (this.segBase[seg] + off) | 0;
+  }
+
+  /**
+   * The checking path of segRead/segWrite: an access outside the fast path's bounds, or any access
+   * while `checkedAccesses` is set. The limit and type checks (#GP(0) / #SS(0)), then the alignment
+   * check (SDM Vol. 3A §6.15 Interrupt 17, Table 6-7: words 2-aligned, doublewords and 6-byte
+   * operands — GDTR/IDTR images, 48-bit far pointers — 4-aligned, quadwords 8-aligned; #AC(0)),
+   * which comes before paging. Returns the linear address.
+   */
+  private checkedAccess(seg: number, off: number, size: number, write: boolean): number {
+    if (off < this.segMin[seg] || off + size - 1 > (write ? this.segWriteMax[seg] : this.segReadMax[seg])) segmentAccessFault(this, seg, off, size, write);
+    const lin = (this.segBase[seg] + off) | 0;
+    if (this.alignmentCheck && (lin & (size >= 8 ? 7 : size >= 4 ? 3 : size - 1)) !== 0) this.alignmentFault(seg, off, lin, size, write);
+    return lin;
+  }
+  private alignmentFault(seg: number, off: number, lin: number, size: number, write: boolean): never {
+    throw new CpuFault(Vector.AC, 0, `unaligned ${size}-byte ${write ? "write" : "read"} at ${SEG_NAMES[seg]}:0x${(off >>> 0).toString(16)} ` +
+      `(linear 0x${(lin >>> 0).toString(16)}) at CPL 3 with CR0.AM = 1 and EFLAGS.AC = 1 (SDM Vol. 3A §6.15, Interrupt 17)`);
   }
 
   read8(seg: number, off: number): number { return this.readLin8(this.segRead(seg, off, 1)); }

@@ -174,6 +174,7 @@ export function refreshSegmentChecks(cpu: Cpu, seg: number): void {
   }
   if (min === 0 && max === 0xffffffff) max = Infinity;
   cpu.segMin[seg] = min;
+  cpu.segAccessMin[seg] = cpu.checkedAccesses ? Infinity : min;
   cpu.segReadMax[seg] = readable ? max : -1;
   cpu.segWriteMax[seg] = writable ? max : -1;
 }

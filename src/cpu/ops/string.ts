@@ -65,7 +65,8 @@ function runInPage(c: Cpu, seg: number, off: number, size: number, back: boolean
   if (inPage + size > 0x1000) return 0;
   const top = a32 ? 0x100000000 : 0x10000;
   if (off + size > top) return 0;
-  const min = c.segMin[seg], hi = write ? c.segWriteMax[seg] : c.segReadMax[seg];
+  // segAccessMin: Infinity while accesses need the checking path (alignment check), so no run then
+  const min = c.segAccessMin[seg], hi = write ? c.segWriteMax[seg] : c.segReadMax[seg];
   if (off < min || off + size - 1 > hi) return 0;
   if (!back) return Math.min(max, ((0x1000 - inPage) / size) | 0, Math.floor((top - off) / size), Math.floor((hi - off + 1) / size));
   return Math.min(max, ((inPage / size) | 0) + 1, Math.floor(off / size) + 1, Math.floor((off - min) / size) + 1);
