@@ -125,9 +125,11 @@ describe("trapgate run: boot modules and the kernel command line", () => {
     const k = parseKernelStats("trapgate: stats int80=6 sysenter=29 syscall=0 interrupts=3 exceptions=1 page-faults=1\n");
     assert.deepEqual(k, { entries: { int80: 6, sysenter: 29, syscall: 0 }, interrupts: 3, exceptions: 1, pageFaults: 1 });
     assert.equal(parseKernelStats("write(1, \"x\", 1) = 1"), null);
-    const text = formatStats({ ...k!, instructions: 1234567, bootInstructions: 70000, firstUserMs: 98.25, firstUserCpuMs: 80, wallMs: 150 });
+    const text = formatStats({ kernel: k, instructions: 1234567, bootInstructions: 70000, firstUserMs: 98.25, firstUserCpuMs: 80, wallMs: 150 });
     assert.match(text, /^trapgate: stats: kernel entries: 35 system calls — int80 6, sysenter 29, syscall 0\n/);
     assert.match(text, /guest instructions: 1,234,567 \(70,000 in the kernel before the program's first\)/);
     assert.match(text, /first user-mode instruction after 98\.3 ms \(80\.0 ms of CPU\)/);
+    const unfinished = formatStats({ kernel: null, instructions: 5, bootInstructions: null, firstUserMs: null, firstUserCpuMs: null, wallMs: 9 });
+    assert.match(unfinished, /^trapgate: stats: kernel entries: not reported \(the run ended before the program exited\)\n/);
   });
 });

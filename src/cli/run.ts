@@ -273,10 +273,8 @@ export function kernelCommandLine(o: { entry?: EntryPath; strace?: boolean; stat
 
 /** What `--stats` reports: the kernel's counts (its `stats` line) and the host's measurements. */
 export interface RunStats {
-  entries: Record<EntryPath, number>;
-  interrupts: number;
-  exceptions: number;
-  pageFaults: number;
+  /** The kernel's counts; null when it printed none (the run ended before the program exited). */
+  kernel: KernelStats | null;
   /** Guest instructions retired in all. */
   instructions: number;
   /** Guest instructions before the program's first user-mode instruction (the kernel's boot). */
@@ -289,8 +287,16 @@ export interface RunStats {
   wallMs: number;
 }
 
+/** The kernel's `stats` line: entries per path, interrupts, exceptions, page faults since boot. */
+export interface KernelStats {
+  entries: Record<EntryPath, number>;
+  interrupts: number;
+  exceptions: number;
+  pageFaults: number;
+}
+
 /** Parses the kernel's `trapgate: stats k=v ...` line; null when `line` is not one. */
-export function parseKernelStats(line: string): Pick<RunStats, "entries" | "interrupts" | "exceptions" | "pageFaults"> | null {
+export function parseKernelStats(line: string): KernelStats | null {
   if (!line.startsWith("trapgate: stats ")) return null;
   const kv = new Map(line.slice(16).trim().split(/\s+/).map((w) => w.split("=") as [string, string]));
   const n = (k: string) => Number(kv.get(k) ?? 0);
@@ -307,11 +313,16 @@ const num = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 /** The `--stats` report, one line per subject, each starting "trapgate: ". */
 export function formatStats(s: RunStats): string {
-  const total = s.entries.int80 + s.entries.sysenter + s.entries.syscall;
   const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const k = s.kernel;
+  const total = k === null ? 0 : k.entries.int80 + k.entries.sysenter + k.entries.syscall;
   const lines = [
-    `kernel entries: ${num(total)} system calls — int80 ${num(s.entries.int80)}, sysenter ${num(s.entries.sysenter)}, syscall ${num(s.entries.syscall)}`,
-    `interrupts ${num(s.interrupts)}, exceptions ${num(s.exceptions)} (page faults ${num(s.pageFaults)})`,
+    ...(k === null
+      ? ["kernel entries: not reported (the run ended before the program exited)"]
+      : [
+          `kernel entries: ${num(total)} system calls — int80 ${num(k.entries.int80)}, sysenter ${num(k.entries.sysenter)}, syscall ${num(k.entries.syscall)}`,
+          `interrupts ${num(k.interrupts)}, exceptions ${num(k.exceptions)} (page faults ${num(k.pageFaults)})`,
+        ]),
     `guest instructions: ${num(s.instructions)}` +
       (s.bootInstructions !== null ? ` (${num(s.bootInstructions)} in the kernel before the program's first)` : ""),
     `wall time: ${ms(s.wallMs)}` +
@@ -349,7 +360,7 @@ class OrderedOutput {
   private chunks: { fd: 1 | 2; bytes: number[] }[] = [];
   private scheduled = false;
   private klogLine: number[] = [];
-  kernelStats: ReturnType<typeof parseKernelStats> = null;
+  kernelStats: KernelStats | null = null;
   broken = false;
 
   constructor(private readonly onBrokenPipe: () => void) {}
@@ -515,9 +526,8 @@ export async function runCommand(program: string, args: string[], o: RunCommandO
   }
   if (out.broken) return EXIT_BROKEN_PIPE;
   if (o.stats) {
-    const k = out.kernelStats ?? parseKernelStats("trapgate: stats ")!;
     process.stderr.write(formatStats({
-      ...k,
+      kernel: out.kernelStats,
       instructions: c.instructionCount,
       bootInstructions,
       firstUserMs,
