@@ -120,6 +120,7 @@ static const struct scfmt formats[NR_LINUX_SYSCALLS] = {
   [__NR_clock_gettime64] = { "dp", 'd' },
   [__NR_clock_nanosleep_time64] = { "ddpp", 'd' },
   [__NR_faccessat2]      = { "fsdx", 'd' },
+  [386 /* rseq */]       = { "pudx", 'd' },
 };
 
 static const char *const tg_names[TG_NR_COUNT] = {
@@ -287,8 +288,8 @@ static void print_arg(char kind, const uint32_t *a, int i, long ret) {
   case 's': print_path(v); break;
   case 'b': print_buffer(v, a[i + 1]); break;
   case 'B':
-    if (ret > 0)
-      print_buffer(v, ret);
+    if (ret >= 0)
+      print_buffer(v, ret);             /* "" at end of file, as strace shows it */
     else
       print_pointer(v);
     break;
