@@ -144,6 +144,34 @@ function generators(): Map<string, InlineGen> {
   set(0x8d, -1, (i) => { const a = ea(i); return a === null ? null : `r[${i.reg}] = ${a};`; });
   set(0x68, -1, (i) => `c.push32(${i.imm | 0});`);
   set(0x6a, -1, (i) => `c.push32(${sxb(i.imm)});`);
+  // Shifts of a 32-bit register by a constant (C1 /4 /5 /6 /7, D1 likewise): ops/shift.ts's flags —
+  // SF ZF PF from the result, CF the last bit out, OF as there, AF = 1; a zero count does nothing.
+  const shift = (kind: "SHL" | "SHR" | "SAR", one: boolean): InlineGen => (i) => {
+    if (i.mod !== 3) return null;
+    const n = one ? 1 : i.imm & 31;
+    if (n === 0) return "";
+    const a = `r[${i.rm}]`;
+    const [res, cf, of] = kind === "SHL"
+      ? [`(a << ${n}) | 0`, `(a >>> ${32 - n}) & 1`, "cf ^ (x >>> 31)"]
+      : kind === "SHR"
+        ? [`(a >>> ${n}) | 0`, `(a >>> ${n - 1}) & 1`, n === 1 ? "(a >>> 31) & 1" : "0"]
+        : [`a >> ${n}`, `(a >> ${n - 1}) & 1`, "0"];
+    return `{ const a = ${a}; const x = ${res}; const cf = ${cf}; ${a} = x; c.flags = (c.flags & ~0x811) | cf | ((${of}) << 11) | 0x10; c.lazyRes = x; c.lazyBit = 31; c.lazyMask = 0xc4; }`;
+  };
+  for (const op of [0xc1, 0xd1]) {
+    set(op, 4, shift("SHL", op === 0xd1)); set(op, 6, shift("SHL", op === 0xd1));
+    set(op, 5, shift("SHR", op === 0xd1)); set(op, 7, shift("SAR", op === 0xd1));
+  }
+  // IMUL Gv,Ev / Gv,Ev,Iz / Gv,Ev,Ib (32-bit): the truncated product; CF = OF = it differs from the
+  // full product (exact in doubles below 2^53, and still unequal when rounded above); SF ZF AF PF kept.
+  const imul = (src: (i: Insn) => string | null, other: (i: Insn) => string): InlineGen => (i) => {
+    const a = src(i);
+    if (a === null) return null;
+    return `{ const a = ${a}, b = ${other(i)}; const x = Math.imul(a, b); r[${i.reg}] = x; c.lazyMask &= ~0x801; if (a * b !== x) c.flags |= 0x801; else c.flags &= ~0x801; }`;
+  };
+  set(0x1af, -1, imul(readE32, (i) => `r[${i.reg}]`));
+  set(0x69, -1, imul(readE32, (i) => `${i.imm | 0}`));
+  set(0x6b, -1, imul(readE32, (i) => `${sxb(i.imm)}`));
   // Control transfers (terminators: EIP already holds the next instruction's address).
   const jcc: InlineGen = (i) => `if (${conditionExpr(i.op & 15)}) ${jumpTo(`(c.eip + ${i.imm | 0}) >>> 0`)}`;
   for (let cc = 0; cc < 16; cc++) { set(0x70 + cc, -1, jcc); set(0x180 + cc, -1, jcc); }
