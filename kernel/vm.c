@@ -205,13 +205,17 @@ int uvm_alloc(pde_t *pgdir, uint32_t start, uint32_t end, uint32_t perm) {
  * over (PTE_AVL_SHARED: never freed here): a program's read-only segment straight from its
  * module. va and pa page-aligned. Returns 0, or -1 when out of memory. */
 int uvm_map_shared(pde_t *pgdir, uint32_t va, uint32_t pa, uint32_t len) {
-  for (uint32_t off = 0; off < len; off += PGSIZE) {
-    pte_t *pte = walkpgdir(pgdir, va + off, 1);
-    if (pte == NULL)
+  uint32_t end = va + PGROUNDUP(len);
+  while (va < end) {
+    pte_t *pt = walkpgdir(pgdir, va, 1);   /* then the rest of this page table directly */
+    if (pt == NULL)
       return -1;
-    if (*pte & (PTE_P | PTE_AVL_PROTNONE))
-      continue;                           /* a page another segment already holds */
-    *pte = (pa + off) | PTE_U | PTE_P | PTE_AVL_SHARED;
+    uint32_t n = NPTENTRIES - PTX(va);
+    if (n > (end - va) / PGSIZE)
+      n = (end - va) / PGSIZE;
+    for (uint32_t i = 0; i < n; i++, va += PGSIZE, pa += PGSIZE)
+      if (!(pt[i] & (PTE_P | PTE_AVL_PROTNONE)))   /* else a page another segment holds */
+        pt[i] = pa | PTE_U | PTE_P | PTE_AVL_SHARED;
   }
   return 0;
 }
