@@ -39,6 +39,12 @@ export const enum TlbBit {
   Large = 32,
 }
 
+/** DR6 bits (SDM Vol. 3B §17.2.3): B0–B3 are bits 0–3 (1 << n for DRn). */
+export const enum DR6 { BD = 1 << 13, BS = 1 << 14 }
+
+/** Bytes a breakpoint covers by its DR7 LEN field (00 1, 01 2, 11 4; 10 is 8 on later processors). */
+const BREAKPOINT_LEN: readonly number[] = [1, 2, 8, 4];
+
 /** Byte-register index into `r8` for ModRM register number n: AL CL DL BL AH CH DH BH. */
 export const R8_INDEX: readonly number[] = [0, 4, 8, 12, 1, 5, 9, 13];
 
@@ -161,6 +167,16 @@ export class Cpu {
   /** Every segmented data access takes the checking path (segAccessMin is Infinity): see updateAccessChecks. */
   checkedAccesses = false;
 
+  // ---- Breakpoints enabled in DR7 (SDM Vol. 3B §17.2.4), derived by setDr7. ----
+  /** DR0–DR3 enabled (Ln or Gn) as instruction breakpoints (R/W = 00): bit n for DRn. */
+  execBreakpoints = 0;
+  /** DR0–DR3 enabled as data breakpoints (R/W = 01 writes, 11 reads or writes): bit n for DRn. */
+  dataBreakpoints = 0;
+  /** DR0–DR3 enabled as I/O breakpoints (R/W = 10 with CR4.DE = 1): bit n for DRn. */
+  ioBreakpoints = 0;
+  /** DR6 B0–B3 of the data and I/O breakpoints the instruction being stepped has hit (a trap after it). */
+  dataBreakpointHits = 0;
+
   // ---- Decode cache: decoded instructions per physical page, invalidated by writes. ----
   private readonly icache: Array<Array<Insn | undefined> | undefined> = [];
   private readonly codePage: Uint8Array;
@@ -190,8 +206,8 @@ export class Cpu {
   interruptShadow = false;
   /** Set with the shadow by MOV SS / POP SS, which also hold debug exceptions (SDM Vol. 3A §6.8.3). */
   debugShadow = false;
-  /** A single-step trap held back by a MOV SS / POP SS shadow, taken after the next instruction. */
-  private heldSingleStep = false;
+  /** DR6 bits (BS, B0–B3) of a debug trap held back by a MOV SS / POP SS shadow, taken after the next instruction. */
+  private heldDebugTrap = 0;
   /** Stop request from outside (e.g. the board's debug-exit port); checked between instructions. */
   stopRequested = false;
   /** State of exception delivery, for the double- and triple-fault rules. */
@@ -228,7 +244,7 @@ export class Cpu {
     this.cr2 = this.cr3 = this.cr4 = 0;
     this.dr.fill(0);
     this.dr[6] = 0xffff0ff0;
-    this.dr[7] = 0x400;
+    this.setDr7(0x400);
     this.gdtrBase = 0; this.gdtrLimit = 0xffff;
     this.idtrBase = 0; this.idtrLimit = 0xffff;
     this.ldtrSel = 0; this.ldtrBase = 0; this.ldtrLimit = 0xffff;
@@ -246,7 +262,7 @@ export class Cpu {
     this.shutdown = null;
     this.interruptShadow = false;
     this.debugShadow = false;
-    this.heldSingleStep = false;
+    this.heldDebugTrap = 0;
     this.delivery.depth = 0;
     this.delivery.chain.length = 0;
     this.attention = 1;
@@ -402,13 +418,14 @@ export class Cpu {
 
   /**
    * Recomputes which accesses need checks beyond the segment bounds: alignment checking is on at
-   * CPL 3 with CR0.AM = 1 and EFLAGS.AC = 1 (SDM Vol. 3A §2.5 CR0.AM, §6.15 Interrupt 17). While it
-   * is, segAccessMin is Infinity, so every segmented access leaves the fast path for
-   * `checkedAccess`; otherwise the fast path stays as it is. Call when CPL, CR0 or EFLAGS.AC change.
+   * CPL 3 with CR0.AM = 1 and EFLAGS.AC = 1 (SDM Vol. 3A §2.5 CR0.AM, §6.15 Interrupt 17), and data
+   * breakpoints may be enabled in DR7. While either is, segAccessMin is Infinity, so every
+   * segmented access leaves the fast path for `checkedAccess`; otherwise the fast path stays as it
+   * is. Call when CPL, CR0, EFLAGS.AC or DR7 change.
    */
   updateAccessChecks(): void {
     this.alignmentCheck = this.cpl === 3 && (this.cr0 & CR0.AM) !== 0 && (this.flags & EFLAGS.AC) !== 0;
-    const checked = this.alignmentCheck;
+    const checked = this.alignmentCheck || this.dataBreakpoints !== 0;
     if (checked === this.checkedAccesses) return;
     this.checkedAccesses = checked;
     for (let s = 0; s < 6; s++) this.segAccessMin[s] = checked ? Infinity : this.segMin[s];
@@ -425,6 +442,30 @@ export class Cpu {
     this.fetchLinPage = -1;
     this.blockLinPage = -1;
   }
+  /**
+   * Writes DR7 and derives the enabled breakpoints (SDM Vol. 3B §17.2.4): Ln/Gn enable DRn; R/W n
+   * = 00 instruction, 01 data write, 11 data read or write, 10 I/O read or write when CR4.DE = 1
+   * (undefined otherwise: ignored). While any is enabled the loop steps one instruction at a time
+   * (no blocks) and data breakpoints send every access through `checkedAccess`; with none enabled
+   * they cost nothing.
+   */
+  setDr7(v: number): void {
+    this.dr[7] = v;
+    let exec = 0, data = 0, io = 0;
+    for (let n = 0; n < 4; n++) {
+      if (((v >>> (2 * n)) & 3) === 0) continue;
+      const rw = (v >>> (16 + 4 * n)) & 3;
+      if (rw === 0) exec |= 1 << n;
+      else if (rw !== 2) data |= 1 << n;
+      else if ((this.cr4 & CR4.DE) !== 0) io |= 1 << n;
+    }
+    this.execBreakpoints = exec;
+    this.dataBreakpoints = data;
+    this.ioBreakpoints = io;
+    this.updateAccessChecks();
+    this.attention = 1;
+  }
+
   setCr3(v: number): void {
     this.cr3 = v;
     this.flushTlb(false);
@@ -433,6 +474,7 @@ export class Cpu {
     const old = this.cr4;
     this.cr4 = v;
     if ((old ^ v) & (CR4.PSE | CR4.PGE | CR4.PAE)) this.flushTlb(true);
+    if ((old ^ v) & CR4.DE) this.setDr7(this.dr[7]); // R/W = 10 means I/O only with CR4.DE = 1
   }
 
   // =============================================================================================
@@ -738,7 +780,40 @@ export class Cpu {
     if (off < this.segMin[seg] || off + size - 1 > (write ? this.segWriteMax[seg] : this.segReadMax[seg])) segmentAccessFault(this, seg, off, size, write);
     const lin = (this.segBase[seg] + off) | 0;
     if (this.alignmentCheck && (lin & (size >= 8 ? 7 : size >= 4 ? 3 : size - 1)) !== 0) this.alignmentFault(seg, off, lin, size, write);
+    if (this.dataBreakpoints !== 0) this.matchDataBreakpoints(lin, size, write);
     return lin;
+  }
+
+  /**
+   * Data breakpoints (SDM Vol. 3B §17.2.5, §17.3.1.2): records in dataBreakpointHits each enabled
+   * DRn whose range — DRn aligned down to its LEN bytes — overlaps the `size` bytes at `lin`; R/W
+   * = 01 matches writes only, 11 reads and writes (a read-modify-write counts as a write). The loop
+   * reports the hits as a #DB trap once the instruction has completed.
+   */
+  private matchDataBreakpoints(lin: number, size: number, write: boolean): void {
+    const dr7 = this.dr[7];
+    for (let n = 0; n < 4; n++) {
+      if (((this.dataBreakpoints >> n) & 1) === 0) continue;
+      if (!write && ((dr7 >>> (16 + 4 * n)) & 3) === 1) continue;
+      const len = BREAKPOINT_LEN[(dr7 >>> (18 + 4 * n)) & 3];
+      const start = this.dr[n] & -len;
+      if (((lin - start) >>> 0) < len || ((start - lin) >>> 0) < size) this.dataBreakpointHits |= 1 << n;
+    }
+  }
+
+  /**
+   * I/O breakpoints (SDM Vol. 3B §17.2.4, R/W = 10 with CR4.DE = 1): records in dataBreakpointHits
+   * each enabled DRn whose port range (DRn aligned down to LEN bytes) overlaps the `size` ports at
+   * `port`. IN, OUT, INS and OUTS call this when `ioBreakpoints` is non-zero; a trap follows.
+   */
+  matchIoBreakpoints(port: number, size: number): void {
+    const dr7 = this.dr[7];
+    for (let n = 0; n < 4; n++) {
+      if (((this.ioBreakpoints >> n) & 1) === 0) continue;
+      const len = BREAKPOINT_LEN[(dr7 >>> (18 + 4 * n)) & 3];
+      const start = this.dr[n] & -len;
+      if (((port - start) >>> 0) < len || ((start - port) >>> 0) < size) this.dataBreakpointHits |= 1 << n;
+    }
   }
   private alignmentFault(seg: number, off: number, lin: number, size: number, write: boolean): never {
     throw new CpuFault(Vector.AC, 0, `unaligned ${size}-byte ${write ? "write" : "read"} at ${SEG_NAMES[seg]}:0x${(off >>> 0).toString(16)} ` +
@@ -1004,32 +1079,60 @@ export class Cpu {
       }
     }
     if (this.halted) return false;
-    this.attention = 0;
-    if ((this.flags & EFLAGS.TF) !== 0 || this.interruptShadow || this.heldSingleStep) {
-      // Execute exactly one instruction here, then take the single-step trap (SDM Vol. 3B
-      // §17.3.1.4): TF as it was before the instruction decides, whatever the instruction did.
-      const tf = (this.flags & EFLAGS.TF) !== 0 || this.heldSingleStep;
+    // With breakpoints enabled every instruction comes through here (also after a fault below).
+    const breakpoints = (this.execBreakpoints | this.dataBreakpoints | this.ioBreakpoints) !== 0;
+    this.attention = breakpoints ? 1 : 0;
+    if ((this.flags & EFLAGS.TF) !== 0 || this.interruptShadow || this.heldDebugTrap !== 0 || breakpoints) {
+      // Execute exactly one instruction here, then take the debug trap it earned (SDM Vol. 3B
+      // §17.3.1): single-step (§17.3.1.4: TF as it was before the instruction decides, whatever
+      // the instruction did) and data breakpoints (§17.3.1.2), reported together in DR6.
+      const tf = (this.flags & EFLAGS.TF) !== 0;
+      const held = this.heldDebugTrap;
       const shadow = this.interruptShadow;
       this.interruptShadow = false;
       this.debugShadow = false;
-      this.heldSingleStep = false;
+      this.heldDebugTrap = 0;
+      // RF = 1 suppresses instruction breakpoints for this one instruction, and the processor
+      // clears it after the instruction (§17.3.1.1) — before it here, so an IRET or POPF may set it.
+      const rf = this.flags & EFLAGS.RF;
+      this.flags &= ~EFLAGS.RF;
+      if (this.execBreakpoints !== 0 && rf === 0) this.instructionBreakpoints();
+      this.dataBreakpointHits = 0;
       this.stepOne();
       if (this.interruptShadow) this.attention = 1; // MOV SS after STI etc.: shadow continues
       if (shadow) this.attention = 1;
-      if (tf) {
+      const trap = held | (tf ? DR6.BS : 0) | this.dataBreakpointHits;
+      if (trap !== 0) {
         if (this.debugShadow) {
           // MOV SS / POP SS: the trap waits until the instruction after it has completed (§6.8.3).
-          this.heldSingleStep = true;
+          this.heldDebugTrap = trap;
           this.attention = 1;
         } else {
-          this.dr[6] |= 0x4000; // DR6.BS
-          deliverException(this, new CpuFault(Vector.DB, undefined, "single-step trap (EFLAGS.TF = 1)"), true);
+          this.dr[6] |= trap;
+          deliverException(this, new CpuFault(Vector.DB, undefined, debugTrapReason(trap)), true);
         }
       }
       if ((this.flags & EFLAGS.TF) !== 0) this.attention = 1;
+      return true;
     }
     this.flags &= ~EFLAGS.RF;
     return true;
+  }
+
+  /**
+   * Instruction breakpoints (SDM Vol. 3B §17.3.1.1): before the instruction at CS:EIP executes,
+   * each enabled DRn (R/W = 00) that holds its linear address sets DR6.Bn, and #DB is raised as a
+   * fault (EIP = the instruction; the pushed RF stays as it was, 0).
+   */
+  private instructionBreakpoints(): void {
+    const lin = (this.segBase[SegReg.CS] + this.eip) | 0;
+    let hits = 0;
+    for (let n = 0; n < 4; n++) if (((this.execBreakpoints >> n) & 1) !== 0 && this.dr[n] === lin) hits |= 1 << n;
+    if (hits === 0) return;
+    this.dr[6] |= hits;
+    this.instrStart = this.eip;
+    throw new CpuFault(Vector.DB, undefined,
+      `instruction breakpoint (${breakpointNames(hits)}) at linear 0x${(lin >>> 0).toString(16)}, EFLAGS.RF = 0 (SDM Vol. 3B §17.3.1.1)`);
   }
 
   /** Fetches and executes one instruction (no interrupt check). */
@@ -1143,4 +1246,19 @@ export class Cpu {
   static faultName(f: CpuFault): string {
     return faultName(f.vector, f.errorCode);
   }
+}
+
+/** "DR0, DR2" for DR6 B0–B3 bits. */
+function breakpointNames(bits: number): string {
+  const names: string[] = [];
+  for (let n = 0; n < 4; n++) if (((bits >> n) & 1) !== 0) names.push(`DR${n}`);
+  return names.join(", ");
+}
+
+/** The reason of a debug trap with these DR6 bits: single-step and/or data breakpoints. */
+function debugTrapReason(bits: number): string {
+  const parts: string[] = [];
+  if ((bits & DR6.BS) !== 0) parts.push("single-step trap (EFLAGS.TF = 1)");
+  if ((bits & 0xf) !== 0) parts.push(`data or I/O breakpoint (${breakpointNames(bits & 0xf)}) hit (SDM Vol. 3B §17.3.1.2)`);
+  return parts.join(" and ");
 }

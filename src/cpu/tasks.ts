@@ -135,7 +135,7 @@ export function taskSwitch(cpu: Cpu, sel: number, d: SegmentDescriptor, source: 
   cpu.trLimit = d.limit;
   cpu.trType = d.type | 2;
   cpu.setCr0(cpu.cr0 | CR0.TS);
-  cpu.dr[7] &= ~0x155; // the local breakpoint enables L0–L3 and LE are cleared
+  cpu.setDr7(cpu.dr[7] & ~0x155); // the local breakpoint enables L0–L3 and LE are cleared
   if (source === TaskSwitchSource.Call || source === TaskSwitchSource.Interrupt) flags |= EFLAGS.NT;
   cpu.r32.set(regs);
   cpu.eip = eip;

@@ -38,8 +38,6 @@ const END_MARKER = "end of cases";
 const KNOWN_DIFFERENCES: Record<string, string> = {
   // D4: PUSH Sreg with 32-bit operand size writes 4 bytes; Bochs writes 2.
   "push-segment-register-operand-size": "D4 PUSH Sreg writes a zero-extended dword",
-  // D7: no DR0–DR3/DR7 breakpoints.
-  "debug-register-breakpoints": "D7 debug-register breakpoints not implemented",
 };
 
 /** The "case NAME: RESULT" lines of a transcript (in order) and whether the end marker came. */

@@ -54,14 +54,17 @@ export function checkIoBitmap(c: Cpu, port: number, size: number, what: string):
 function inForms(): OpForm[] {
   const in8 = (c: Cpu, port: number): void => {
     if (needsBitmap(c)) checkIoBitmap(c, port, 1, "IN");
+    if (c.ioBreakpoints !== 0) c.matchIoBreakpoints(port, 1);
     c.r8[0] = c.bus.ioRead(port, 1);
   };
   const in16 = (c: Cpu, port: number): void => {
     if (needsBitmap(c)) checkIoBitmap(c, port, 2, "IN");
+    if (c.ioBreakpoints !== 0) c.matchIoBreakpoints(port, 2);
     c.r16[0] = c.bus.ioRead(port, 2);
   };
   const in32 = (c: Cpu, port: number): void => {
     if (needsBitmap(c)) checkIoBitmap(c, port, 4, "IN");
+    if (c.ioBreakpoints !== 0) c.matchIoBreakpoints(port, 4);
     c.r32[Reg.EAX] = c.bus.ioRead(port, 4);
   };
   return [
@@ -75,6 +78,7 @@ function inForms(): OpForm[] {
 function outForms(): OpForm[] {
   const out = (c: Cpu, port: number, size: 1 | 2 | 4, v: number): void => {
     if (needsBitmap(c)) checkIoBitmap(c, port, size, "OUT");
+    if (c.ioBreakpoints !== 0) c.matchIoBreakpoints(port, size);
     c.bus.ioWrite(port, size, v);
     c.attention = 1;
   };
@@ -112,6 +116,7 @@ function insHandler(size: 1 | 2 | 4): Handler {
   return (c, i) => {
     const port = c.r16[Reg.EDX * 2];
     if (needsBitmap(c)) checkIoBitmap(c, port, size, "INS");
+    if (c.ioBreakpoints !== 0) c.matchIoBreakpoints(port, size);
     const step = (c.flags & EFLAGS.DF) !== 0 ? -size : size;
     const r32 = c.r32, r16 = c.r16;
     if (i.addr32) {
@@ -137,6 +142,7 @@ function outsHandler(size: 1 | 2 | 4): Handler {
   return (c, i) => {
     const port = c.r16[Reg.EDX * 2];
     if (needsBitmap(c)) checkIoBitmap(c, port, size, "OUTS");
+    if (c.ioBreakpoints !== 0) c.matchIoBreakpoints(port, size);
     const step = (c.flags & EFLAGS.DF) !== 0 ? -size : size;
     const r32 = c.r32, r16 = c.r16, seg = i.seg;
     c.attention = 1;

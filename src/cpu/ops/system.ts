@@ -344,7 +344,7 @@ const SMSW: readonly [Handler, Handler] = [
 
 // =================================================================================================
 // Debug registers (SDM Vol. 3A §17.2; Vol. 2B "MOV—Move to/from Debug Registers")
-// Values are stored and read back; breakpoint matching on DR0–DR3/DR7 is not implemented.
+// Breakpoint matching on DR0–DR3/DR7 lives in the processor loop and access path (Cpu.setDr7).
 // =================================================================================================
 
 const DR6_FIXED1 = 0xffff0ff0 | 0; // bits 4–11 and 16–31 read as 1, bit 12 as 0
@@ -383,8 +383,12 @@ const MOV_DdRd: Handler = (c, i) => {
   generalDetect(c, "MOV to", i.reg);
   const v = c.r32[i.rm];
   if (n === 6) c.dr[6] = (v & DR6_WRITABLE) | DR6_FIXED1;
-  else if (n === 7) c.dr[7] = (v & DR7_WRITABLE) | DR7_FIXED1;
-  else c.dr[n] = v;
+  else if (n === 7) {
+    c.setDr7((v & DR7_WRITABLE) | DR7_FIXED1);
+    // RF is cleared after every instruction but IRET and POPF (SDM Vol. 3B §17.3.1.1): a value an
+    // earlier IRET left must not suppress the breakpoint of the instruction after this one
+    c.flags &= ~EFLAGS.RF;
+  } else c.dr[n] = v;
 };
 
 // =================================================================================================
