@@ -3,9 +3,10 @@
  * BT BTS BTR BTC (0F A3 AB B3 BB Ev,Gv; 0F BA /4–/7 Ev,Ib), BSF BSR (0F BC BD), SETcc (0F 90–9F),
  * CMOVcc (0F 40–4F), BSWAP (0F C8–CF), XADD (0F C0 C1), CMPXCHG (0F B0 B1), CMPXCHG8B (0F C7 /1).
  *
- * Flags per SDM Vol. 2 "Flags Affected". Undefined flags: BT* change only CF (the others are left
- * as they were); BSF/BSR with a non-zero source set SF PF from the index and clear CF OF AF, as
- * Bochs does; with a zero source they set ZF and change neither the destination nor other flags.
+ * Flags per SDM Vol. 2 "Flags Affected". Undefined flags follow what the host processor of the
+ * differential tests (AMD Zen) was measured to do: BT* change only CF; BSF/BSR set PF ZF SF as for
+ * a logical result of the index (0 for a zero source, which leaves the destination unchanged) and
+ * clear CF OF AF.
  */
 import { Reg, type Cpu } from "../cpu.js";
 import type { Insn } from "../decoder.js";
@@ -118,6 +119,13 @@ function btForms(): OpForm[] {
 
 // ---- BSF / BSR (SDM Vol. 2A): ZF ← 1 and DEST unchanged for a zero source. ----
 
+/**
+ * A zero source: ZF ← 1 and the destination keeps its value (SDM: undefined; real processors leave
+ * it). The other flags are undefined; the host sets them as for a logical result of 0 (PF = 1).
+ */
+function scanEmpty(c: Cpu, bit: number): void {
+  c.lazyLogic(0, bit);
+}
 /** Records the flags of a bit scan that found index `r`: ZF = 0; SF PF from r; CF OF AF = 0. */
 function scanFound(c: Cpu, r: number, bit: number): void {
   c.lazyLogic(r, bit);
@@ -126,28 +134,28 @@ function scanFound(c: Cpu, r: number, bit: number): void {
 
 function bsf16(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
-  if (v === 0) { c.setFlag(EFLAGS.ZF, 1); return; }
+  if (v === 0) { scanEmpty(c, 15); return; }
   const r = 31 - Math.clz32(v & -v);
   c.r16[i.reg * 2] = r;
   scanFound(c, r, 15);
 }
 function bsf32(c: Cpu, i: Insn): void {
   const v = readE32(c, i);
-  if (v === 0) { c.setFlag(EFLAGS.ZF, 1); return; }
+  if (v === 0) { scanEmpty(c, 31); return; }
   const r = 31 - Math.clz32(v & -v);
   c.r32[i.reg] = r;
   scanFound(c, r, 31);
 }
 function bsr16(c: Cpu, i: Insn): void {
   const v = readE16(c, i);
-  if (v === 0) { c.setFlag(EFLAGS.ZF, 1); return; }
+  if (v === 0) { scanEmpty(c, 15); return; }
   const r = 31 - Math.clz32(v);
   c.r16[i.reg * 2] = r;
   scanFound(c, r, 15);
 }
 function bsr32(c: Cpu, i: Insn): void {
   const v = readE32(c, i);
-  if (v === 0) { c.setFlag(EFLAGS.ZF, 1); return; }
+  if (v === 0) { scanEmpty(c, 31); return; }
   const r = 31 - Math.clz32(v);
   c.r32[i.reg] = r;
   scanFound(c, r, 31);
