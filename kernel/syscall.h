@@ -24,6 +24,8 @@ long sys_getgid(void);
 long sys_geteuid(void);
 long sys_getegid(void);
 long sys_gettid(void);
+long sys_getgroups(int size, uint32_t list);
+long sys_getgroups32(int size, uint32_t list);
 long sys_getpgrp(void);
 long sys_getpgid(int pid);
 long sys_getsid(int pid);

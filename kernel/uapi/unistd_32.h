@@ -33,6 +33,7 @@
 #define __NR_setrlimit                 75
 #define __NR_getrlimit                 76
 #define __NR_gettimeofday              78
+#define __NR_getgroups                 80
 #define __NR_readlink                  85
 #define __NR_munmap                    91
 #define __NR_wait4                    114
@@ -63,6 +64,7 @@
 #define __NR_getgid32                 200
 #define __NR_geteuid32                201
 #define __NR_getegid32                202
+#define __NR_getgroups32              205
 #define __NR_getdents64               220
 #define __NR_fcntl64                  221
 #define __NR_gettid                   224
