@@ -362,6 +362,8 @@ static char print_call(uint32_t nr, const uint32_t *a, long ret) {
   else
     kprintf("syscall_%u(", nr);
   for (int i = 0; args[i]; i++) {
+    if (args[i] == 'm' && i > 0 && args[i - 1] == 'o' && !(a[i - 1] & O_CREAT))
+      break;                            /* open's mode only matters with O_CREAT */
     if (i > 0)
       kprintf(", ");
     print_arg(args[i], a, i, ret);
