@@ -311,7 +311,8 @@ function cmpxchg8b(c: Cpu, i: Insn): void {
   const lin = c.segWrite(i.seg, off, 8);
   const hiLin = (lin + 4) | 0;
   c.translateWrite(lin);
-  c.translateWrite((lin + 7) | 0);
+  // An operand that crosses a page boundary: the second page too (CR2 names its first byte on #PF).
+  if ((lin & 0xfff) > 0xff8) c.translateWrite(((lin | 0xfff) + 1) | 0);
   const lo = c.readLin32(lin), hi = c.readLin32(hiLin);
   if (lo === c.r32[Reg.EAX] && hi === c.r32[Reg.EDX]) {
     c.writeLin32(lin, c.r32[Reg.EBX]);
