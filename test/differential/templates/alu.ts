@@ -46,6 +46,9 @@ export const TEMPLATES: readonly Template[] = [
   { asm: "incb {r8}" }, { asm: "decb {r8}" }, { asm: "incl {m32}" }, { asm: "decw {m16}" }, { asm: "incb {m8}" },
   { asm: ".byte 0x40 # inc eax (short form)" }, { asm: ".byte 0x4f # dec edi (short form)" },
   { asm: ".byte 0x66, 0x43 # inc bx" }, { asm: ".byte 0x66, 0x4e # dec si" },
+  // INC/DEC ESP (44, 4C) in pairs, so the stack pointer ends where it began; the second sets the flags.
+  { asm: ".byte 0x44, 0x4c # inc esp; dec esp" }, { asm: ".byte 0x4c, 0x44 # dec esp; inc esp" },
+  { asm: ".byte 0x66, 0x44, 0x66, 0x4c # inc sp; dec sp" },
   { asm: ".byte 0xff, 0xc1 # inc ecx via FF /0" }, { asm: ".byte 0xff, 0xca # dec edx via FF /1" },
   { asm: "testb {r8}, {r8}", defined: LOGIC }, { asm: "testw {r16}, {r16}", defined: LOGIC }, { asm: "testl {r32}, {m32}", defined: LOGIC },
   { asm: "testb {imm8}, %al", defined: LOGIC }, { asm: "testw {imm16}, %ax", defined: LOGIC }, { asm: "testl {imm32}, %eax", defined: LOGIC },
