@@ -151,6 +151,14 @@ function div32(c: Cpu, src: number): void {
   const hi = c.r32[Reg.EDX] >>> 0, lo = c.r32[Reg.EAX] >>> 0;
   // The quotient fits in 32 bits exactly when EDX < divisor.
   if (hi >= d) throw de(`DIV r/m32: quotient of EDX:EAX ${hex(hi)}:${hex(lo)} / ${hex(d)} does not fit in EAX`);
+  if (hi === 0) {
+    // The common case (EDX cleared before the division): a 32-bit division, exact in doubles.
+    const q = Math.floor(lo / d);
+    c.r32[Reg.EAX] = q;
+    c.r32[Reg.EDX] = lo - q * d;
+    divFlags(c);
+    return;
+  }
   divide64(c, hi, lo, d, false, false, false);
 }
 /** IDIV r/m8: AL ← AX ÷ r/m8 (signed, truncated toward 0), AH ← remainder (sign of the dividend). */
