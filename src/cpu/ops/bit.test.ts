@@ -53,6 +53,13 @@ test("BTC m16 with a register offset uses the signed word: 0xFFF0 is −16, bit 
   assert.equal(a.flags & CF, CF);
 });
 
+test("with a 16-bit address size the bit-string address wraps at 64 KiB", () => {
+  // addr16 bts [bx], ecx with BX = FFFCH and ECX = 32: the doubleword at (FFFCH + 4) AND FFFFH = 0
+  const a = run(".byte 0x67, 0x0f, 0xab, 0x0f # bts [bx], ecx", { ebx: 0xfffc, ecx: 33 });
+  assert.equal(vector(a.ev), -1);
+  assert.equal(a.m.read32(0), 2);
+});
+
 test("BT with a register destination takes the offset modulo the operand size", () => {
   assert.equal(run("btl %ecx, %ebx", { ebx: 0x4, ecx: 34 }).flags & CF, CF);
   assert.equal(run("btw %cx, %bx", { ebx: 0x4, ecx: 18 }).flags & CF, CF);
