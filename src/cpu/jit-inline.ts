@@ -119,6 +119,17 @@ function generators(): Map<string, InlineGen> {
     set(0x50 + op, -1, (i) => `c.push32(r[${i.op & 7}]);`);
     set(0x58 + op, -1, (i) => `r[${i.op & 7}] = c.pop32();`);
   }
+  // INC/DEC r/m32 (FF /0 /1): CF is kept.
+  const incdecE = (delta: 1 | -1): InlineGen => (i) => {
+    const flags = delta === 1 ? flagsAdd("a", "1", "x") : flagsSub("a", "1", "x");
+    const tail = `${flags} c.flags = (c.flags & ~1) | cf; c.lazyMask = 0x8d4;`;
+    if (i.mod === 3) return `{ const cf = c.getCF(); const a = r[${i.rm}]; const x = (a ${delta === 1 ? "+" : "-"} 1) | 0; r[${i.rm}] = x; ${tail} }`;
+    const addr = ea(i);
+    if (addr === null) return null;
+    return `{ const cf = c.getCF(); const a = c.rmwBegin32(${i.seg}, ${addr}); const x = (a ${delta === 1 ? "+" : "-"} 1) | 0; c.rmwEnd32(x); ${tail} }`;
+  };
+  set(0xff, 0, incdecE(1));
+  set(0xff, 1, incdecE(-1));
   // MOV
   set(0x89, -1, (i) => {
     if (i.mod === 3) return `r[${i.rm}] = r[${i.reg}];`;

@@ -114,10 +114,45 @@ function popSreg(seg: number, op32: boolean): Handler {
 
 // ---- PUSHA / POPA (60 61). ----
 
+/**
+ * PUSHAD whose 32-byte frame lies in one page of a 32-bit stack, with no alignment check or data
+ * breakpoint watching: one limit check for the frame and one translation, at the first slot
+ * (ESP - 4) so a #PF reports the address the slot-by-slot order would. Returns false to take the
+ * general path.
+ */
+function pushadOnePage(c: Cpu): boolean {
+  if (!c.ss32 || c.checkedAccesses) return false;
+  const esp = c.r32[4] >>> 0;
+  if (esp < 32) return false;
+  const lin = c.segWrite(SegReg.SS, esp - 32, 32);
+  if ((lin & 0xfff) > 0x1000 - 32) return false;
+  const p = c.translateWrite((lin + 28) | 0) - 28;
+  const r = c.r32;
+  c.writePhys32(p + 28, r[0]); c.writePhys32(p + 24, r[1]); c.writePhys32(p + 20, r[2]); c.writePhys32(p + 16, r[3]);
+  c.writePhys32(p + 12, r[4]); c.writePhys32(p + 8, r[5]); c.writePhys32(p + 4, r[6]); c.writePhys32(p, r[7]);
+  r[4] = esp - 32;
+  return true;
+}
+/** POPAD from one page of a 32-bit stack (see pushadOnePage). Returns false to take the general path. */
+function popadOnePage(c: Cpu): boolean {
+  if (!c.ss32 || c.checkedAccesses) return false;
+  const esp = c.r32[4] >>> 0;
+  if (esp > 0xffffffff - 32) return false;
+  const lin = c.segRead(SegReg.SS, esp, 32);
+  if ((lin & 0xfff) > 0x1000 - 32) return false;
+  const p = c.translateRead(lin);
+  const r = c.r32;
+  r[7] = c.readPhys32(p); r[6] = c.readPhys32(p + 4); r[5] = c.readPhys32(p + 8);
+  r[3] = c.readPhys32(p + 16); r[2] = c.readPhys32(p + 20); r[1] = c.readPhys32(p + 24); r[0] = c.readPhys32(p + 28);
+  r[4] = esp + 32;
+  return true;
+}
+
 /** PUSHA/PUSHAD: EAX ECX EDX EBX (original ESP) EBP ESI EDI, every slot checked before the first write. */
 function pusha(op32: boolean): Handler {
   const size = op32 ? 4 : 2;
   return (c) => {
+    if (op32 && pushadOnePage(c)) return;
     for (let k = 1; k <= 8; k++) probeStackWrite(c, c.stackOffset(-size * k), size);
     for (let r = 0; r < 8; r++) {
       const off = c.stackOffset(-size * (r + 1));
@@ -139,6 +174,7 @@ const POPA: Handler = (c) => {
   c.adjustEsp(16);
 };
 const POPAD: Handler = (c) => {
+  if (popadOnePage(c)) return;
   const edi = c.read32(SegReg.SS, c.stackOffset(0)), esi = c.read32(SegReg.SS, c.stackOffset(4));
   const ebp = c.read32(SegReg.SS, c.stackOffset(8));
   c.read32(SegReg.SS, c.stackOffset(12));
