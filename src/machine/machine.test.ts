@@ -237,21 +237,22 @@ describe("Machine", () => {
           startTimer(c, 11932); // 100 Hz
           c.interruptsEnabled = true;
         }
-        if (c.taken.length === 10) c.out(0xf4, 0);
+        if (c.taken.length === 30) c.out(0xf4, 0);
         else c.hlt();
       },
       (c) => c.out(0x20, 0x20),
       { clock: "host" },
     );
+    // 30 ticks (300 ms), so start-up costs of the process (JIT, GC) weigh little against a spin.
     const wall0 = performance.now();
     const cpu0 = process.cpuUsage();
     assert.equal((await machine.run()).kind, "exit");
     const wallMs = performance.now() - wall0;
     const used = process.cpuUsage(cpu0);
     const cpuMs = (used.user + used.system) / 1000;
-    assert.ok(wallMs >= 85, `10 ticks at 100 Hz take about 100 ms (took ${wallMs.toFixed(1)})`);
+    assert.ok(wallMs >= 285, `30 ticks at 100 Hz take about 300 ms (took ${wallMs.toFixed(1)})`);
     assert.ok(cpuMs < wallMs / 2, `host CPU ${cpuMs.toFixed(1)} ms over ${wallMs.toFixed(1)} ms`);
-    assert.ok(cpu.instructionCount < 100);
+    assert.ok(cpu.instructionCount < 300);
   });
 
   it("Machine: serial input wakes a guest halted with no timer (host clock)", async () => {
