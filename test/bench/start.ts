@@ -3,7 +3,7 @@
  * to the program's first user-mode instruction. A benchmark, not a test: run it on a quiet machine
  * and record the figures in docs/benchmarks.md.
  *
- * Each sample spawns `node dist/src/cli/main.js run --stats PROGRAM` afresh (Node's start, module
+ * Each sample spawns `node dist/src/cli/trapgate.mjs run --stats PROGRAM` (the bin) afresh (Node's start, module
  * loading, the machine, the kernel's boot: all of it counts) and reads two figures:
  *
  * - first user-mode instruction: what --stats reports, ms from the start of the trapgate process

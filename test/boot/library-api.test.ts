@@ -22,7 +22,7 @@ describe("the library API", () => {
     for (const e of ["Machine", "bootMultiboot", "bootMultibootFiles", "BootError", "Cpu"]) assert.equal(typeof api[e], "function", e);
   });
 
-  it("package.json's bin is an executable Node script, so a clone's `npx trapgate` and ./dist/src/cli/main.js run", () => {
+  it("package.json's bin is an executable Node script, so a clone's `npx trapgate` runs the bundled CLI", () => {
     const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
     const bin = path.join(REPO_ROOT, pkg.bin.trapgate);
     assert.match(readFileSync(bin, "utf8"), /^#!\/usr\/bin\/env node\n/);

@@ -1,5 +1,6 @@
 /**
- * Running the trapgate command as a user does: `node dist/src/cli/main.js ARGS` in a child
+ * Running the trapgate command as a user does: `node dist/src/cli/trapgate.mjs ARGS` (the bin: the
+ * CLI bundled into one file, so Node loads one module instead of ~70) in a child
  * process, from the repository root, with input piped to its stdin.
  */
 import { spawn } from "node:child_process";
@@ -11,7 +12,7 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /** The command's entry point, as package.json's `bin` names it. */
-export const TRAPGATE_MAIN = path.join(REPO_ROOT, "dist/src/cli/main.js");
+export const TRAPGATE_MAIN = path.join(REPO_ROOT, "dist/src/cli/trapgate.mjs");
 
 /** The devices test kernel (test/kernels/devices), built by `npm run build`. */
 export const DEVICES_KERNEL = path.join(REPO_ROOT, "build/test-kernels/devices.elf");
