@@ -184,8 +184,15 @@ export class Cpu {
   private fetchPage: Array<Insn | undefined> | undefined = undefined;
   /** Basic blocks per physical page, by page offset of their first instruction (see jit.ts). */
   private readonly bcache: Array<Array<Block | undefined> | undefined> = [];
+  /**
+   * The page of blocks last fetched from, by privilege class (0: supervisor, 1: user — a page's
+   * permission differs between them), so crossing between kernel and user does not translate
+   * again; dropped with the TLB and the decode caches.
+   */
   private blockLinPage = -1;
   private blockPage: Array<Block | undefined> | undefined = undefined;
+  private blockLinPageUser = -1;
+  private blockPageUser: Array<Block | undefined> | undefined = undefined;
   /** The translated block being executed, for the retired count when it faults. */
   private activeBlock: Block | null = null;
   /** Translate a block to JavaScript after it has run this many times (Infinity: never). */
@@ -412,7 +419,6 @@ export class Cpu {
     this.needRead = this.cpl === 3 ? TlbBit.UserRead : TlbBit.SupervisorRead;
     this.needWrite = this.cpl === 3 ? TlbBit.UserWrite : TlbBit.SupervisorWrite;
     this.fetchLinPage = -1;
-    this.blockLinPage = -1;
     this.updateAccessChecks();
   }
 
@@ -440,7 +446,7 @@ export class Cpu {
     if ((old ^ this.cr0) & CR0.PE) this.refreshSegments();
     if ((old ^ this.cr0) & CR0.AM) this.updateAccessChecks();
     this.fetchLinPage = -1;
-    this.blockLinPage = -1;
+    this.blockLinPage = this.blockLinPageUser = -1;
   }
   /**
    * Writes DR7 and derives the enabled breakpoints (SDM Vol. 3B §17.2.4): Ln/Gn enable DRn; R/W n
@@ -501,7 +507,7 @@ export class Cpu {
       this.tlbCount = kept;
     }
     this.fetchLinPage = -1;
-    this.blockLinPage = -1;
+    this.blockLinPage = this.blockLinPageUser = -1;
   }
   /** INVLPG: drops the entry for one linear page (global or not). */
   invalidatePage(lin: number): void {
@@ -513,7 +519,7 @@ export class Cpu {
       for (let p = region << 10, end = p + 1024; p < end; p++) if ((this.tlb[p] & TlbBit.Large) !== 0) this.tlb[p] = 0;
     }
     this.fetchLinPage = -1;
-    this.blockLinPage = -1;
+    this.blockLinPage = this.blockLinPageUser = -1;
   }
   private trackTlb(page: number): void {
     if (this.tlbCount < TLB_LIST_MAX) this.tlbList[this.tlbCount++] = page;
@@ -651,7 +657,7 @@ export class Cpu {
     this.icache[page] = undefined;
     this.bcache[page] = undefined;
     this.fetchLinPage = -1;
-    this.blockLinPage = -1;
+    this.blockLinPage = this.blockLinPageUser = -1;
   }
   /**
    * Drops decoded instructions of the pages in [phys, phys + length) (bytes) that hold code: for
@@ -667,7 +673,7 @@ export class Cpu {
     this.bcache.length = 0;
     this.codePage.fill(0);
     this.fetchLinPage = -1;
-    this.blockLinPage = -1;
+    this.blockLinPage = this.blockLinPageUser = -1;
   }
 
   // =============================================================================================
@@ -1007,16 +1013,17 @@ export class Cpu {
     this.instrStart = eip;
     const lin = (this.segBase[SegReg.CS] + eip) | 0;
     const page = lin >>> PAGE_SHIFT;
-    let blocks = this.blockPage;
-    if (page !== this.blockLinPage || blocks === undefined) {
+    const user = this.cpl === 3;
+    let blocks = user ? this.blockPageUser : this.blockPage;
+    if (page !== (user ? this.blockLinPageUser : this.blockLinPage) || blocks === undefined) {
       const phys = this.translateRead(lin);
       if (phys >= this.ramSize) return null;
       const pp = phys >>> PAGE_SHIFT;
       blocks = this.bcache[pp];
       if (blocks === undefined) { blocks = new Array(4096); this.bcache[pp] = blocks; }
       this.codePage[pp] = 1;
-      this.blockPage = blocks;
-      this.blockLinPage = page;
+      if (user) { this.blockPageUser = blocks; this.blockLinPageUser = page; }
+      else { this.blockPage = blocks; this.blockLinPage = page; }
     }
     const slot = lin & 0xfff;
     let b = blocks[slot];
