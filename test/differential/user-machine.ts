@@ -11,6 +11,7 @@ import fs from "node:fs";
 import { Cpu, CR0, Reg } from "../../src/cpu/cpu.js";
 import { RamBus } from "../../src/cpu/bus.js";
 import type { Insn } from "../../src/cpu/decoder.js";
+import { ProgramFlags, readElf32 } from "../../src/boot/elf.js";
 import { EFLAGS } from "../../src/cpu/flags.js";
 import { SegReg, setSegmentCache } from "../../src/cpu/segmentation.js";
 
@@ -26,24 +27,6 @@ export interface UserRunResult {
 }
 
 const PAGE = 4096;
-const PT_LOAD = 1;
-const PF_W = 2;
-
-interface ProgramHeader { type: number; offset: number; vaddr: number; filesz: number; memsz: number; flags: number }
-
-/** The little of ELF32 (System V ABI, Intel386 supplement) this stub needs: entry and program headers. */
-function parseElf32(b: Uint8Array): { entry: number; programHeaders: ProgramHeader[] } {
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (b.length < 52 || dv.getUint32(0) !== 0x7f454c46 || b[4] !== 1) throw new Error("not an ELF32 file");
-  const phoff = dv.getUint32(28, true), phentsize = dv.getUint16(42, true), phnum = dv.getUint16(44, true);
-  const programHeaders: ProgramHeader[] = [];
-  for (let k = 0; k < phnum; k++) {
-    const o = phoff + k * phentsize;
-    programHeaders.push({ type: dv.getUint32(o, true), offset: dv.getUint32(o + 4, true), vaddr: dv.getUint32(o + 8, true),
-      filesz: dv.getUint32(o + 16, true), memsz: dv.getUint32(o + 20, true), flags: dv.getUint32(o + 24, true) });
-  }
-  return { entry: dv.getUint32(24, true), programHeaders };
-}
 const STACK_TOP = 0xc0000000;
 const STACK_SIZE = 256 * 1024;
 /** Linear address of the test GDT: one read-only page; its descriptors are marked accessed, so loads never write it. */
@@ -51,7 +34,7 @@ const GDT_LINEAR = 0xfffff000;
 
 /** Builds the page tables and loads the program; returns the Cpu ready to run at the entry point. */
 export function loadUserProgram(image: Uint8Array, selectors: HostSelectors, ramBytes = 64 << 20): Cpu {
-  const elf = parseElf32(image);
+  const elf = readElf32(image, "test program");
   const bus = new RamBus(ramBytes);
   const cpu = new Cpu(bus);
   const ram = bus.ram;
@@ -75,14 +58,13 @@ export function loadUserProgram(image: Uint8Array, selectors: HostSelectors, ram
     dv.setUint32(pteAddr, pte >>> 0, true);
     return pte & ~0xfff;
   };
-  for (const ph of elf.programHeaders) {
-    if (ph.type !== PT_LOAD) continue;
+  for (const ph of elf.loadSegments) {
     const start = ph.vaddr & ~(PAGE - 1);
     const end = ph.vaddr + ph.memsz;
-    for (let v = start; v < end; v += PAGE) map(v, (ph.flags & PF_W) !== 0);
+    for (let v = start; v < end; v += PAGE) map(v, (ph.flags & ProgramFlags.W) !== 0);
     for (let k = 0; k < ph.filesz; k++) {
       const v = ph.vaddr + k;
-      const frame = map(v & ~(PAGE - 1), (ph.flags & PF_W) !== 0);
+      const frame = map(v & ~(PAGE - 1), (ph.flags & ProgramFlags.W) !== 0);
       ram[frame + (v & (PAGE - 1))] = image[ph.offset + k];
     }
   }
@@ -114,7 +96,7 @@ export function loadUserProgram(image: Uint8Array, selectors: HostSelectors, ram
   cpu.setCr3(pd);
   cpu.setCr0(cpu.cr0 | CR0.PG | CR0.WP);
   cpu.r32[Reg.ESP] = sp;
-  cpu.eip = elf.entry;
+  cpu.eip = elf.header.entry;
   cpu.setEflags(EFLAGS.RESERVED1 | EFLAGS.IF);
   return cpu;
 }
