@@ -49,6 +49,9 @@ const BREAKPOINT_LEN: readonly number[] = [1, 2, 8, 4];
 export const R8_INDEX: readonly number[] = [0, 4, 8, 12, 1, 5, 9, 13];
 
 const PAGE_SHIFT = 12;
+
+/** What a physical page holds that a write must invalidate (Cpu.watchedPage). */
+const enum PageWatch { Code = 1, System = 2 }
 const TLB_LIST_MAX = 1 << 16;
 
 /** What a triple fault reports: the chain of events that led to shutdown. */
@@ -179,7 +182,18 @@ export class Cpu {
 
   // ---- Decode cache: decoded instructions per physical page, invalidated by writes. ----
   private readonly icache: Array<Array<Insn | undefined> | undefined> = [];
-  private readonly codePage: Uint8Array;
+  /**
+   * Per physical page: what a write to it must invalidate (PageWatch bits): decoded code, and
+   * system structures (descriptors, gates, TSS stack fields) that a validated delivery or return
+   * relies on (see systemEpoch).
+   */
+  private readonly watchedPage: Uint8Array;
+  /**
+   * Bumped whenever a watched system structure may have changed: a write to its page, a TLB flush
+   * or INVLPG (its linear address may map elsewhere), a write into RAM from outside. Results of
+   * checks on those structures are reused only while the epoch is unchanged.
+   */
+  systemEpoch = 0;
   private fetchLinPage = -1;
   private fetchPage: Array<Insn | undefined> | undefined = undefined;
   /** Basic blocks per physical page, by page offset of their first instruction (see jit.ts). */
@@ -237,7 +251,7 @@ export class Cpu {
     this.ramSize = bus.ram.length;
     this.ram16 = new Uint16Array(bus.ram.buffer, bus.ram.byteOffset, bus.ram.length >>> 1);
     this.ram32 = new Int32Array(bus.ram.buffer, bus.ram.byteOffset, bus.ram.length >>> 2);
-    this.codePage = new Uint8Array((bus.ram.length >>> PAGE_SHIFT) + 1);
+    this.watchedPage = new Uint8Array((bus.ram.length >>> PAGE_SHIFT) + 1);
     this.reset();
   }
 
@@ -489,6 +503,7 @@ export class Cpu {
 
   /** Invalidates TLB entries: all of them, or all but global pages (MOV CR3 with CR4.PGE). */
   flushTlb(includeGlobal: boolean): void {
+    this.systemEpoch++;
     if (this.tlbOverflow || includeGlobal && this.tlbCount > 4096) {
       if (includeGlobal) { this.tlb.fill(0); this.tlbCount = 0; this.tlbOverflow = false; }
       else {
@@ -511,6 +526,7 @@ export class Cpu {
   }
   /** INVLPG: drops the entry for one linear page (global or not). */
   invalidatePage(lin: number): void {
+    this.systemEpoch++;
     this.tlb[lin >>> PAGE_SHIFT] = 0;
     // A 4 MiB page is cached as up to 1024 entries: INVLPG of any address in it drops them all (SDM Vol. 3A §4.10.4.1).
     const region = lin >>> 22;
@@ -633,27 +649,37 @@ export class Cpu {
   writePhys8(p: number, v: number): void {
     if (p < this.ramSize) {
       this.ram[p] = v;
-      if (this.codePage[p >>> PAGE_SHIFT] !== 0) this.invalidateCode(p >>> PAGE_SHIFT);
+      if (this.watchedPage[p >>> PAGE_SHIFT] !== 0) this.pageWritten(p >>> PAGE_SHIFT);
     } else this.bus.writePhysSlow(p, v & 0xff);
   }
   writePhys16(p: number, v: number): void {
     if ((p & 1) === 0 && p < this.ramSize) {
       this.ram16[p >>> 1] = v;
-      if (this.codePage[p >>> PAGE_SHIFT] !== 0) this.invalidateCode(p >>> PAGE_SHIFT);
+      if (this.watchedPage[p >>> PAGE_SHIFT] !== 0) this.pageWritten(p >>> PAGE_SHIFT);
     } else { this.writePhys8(p, v & 0xff); this.writePhys8(p + 1, (v >> 8) & 0xff); }
   }
   writePhys32(p: number, v: number): void {
     if ((p & 3) === 0 && p < this.ramSize) {
       this.ram32[p >>> 2] = v;
-      if (this.codePage[p >>> PAGE_SHIFT] !== 0) this.invalidateCode(p >>> PAGE_SHIFT);
+      if (this.watchedPage[p >>> PAGE_SHIFT] !== 0) this.pageWritten(p >>> PAGE_SHIFT);
     } else {
       this.writePhys8(p, v & 0xff); this.writePhys8(p + 1, (v >> 8) & 0xff);
       this.writePhys8(p + 2, (v >> 16) & 0xff); this.writePhys8(p + 3, (v >>> 24) & 0xff);
     }
   }
+  /** A watched page was written: drop its decoded code, and end the epoch of checks on its structures. */
+  private pageWritten(page: number): void {
+    const w = this.watchedPage[page];
+    if ((w & PageWatch.Code) !== 0) this.invalidateCode(page);
+    if ((w & PageWatch.System) !== 0) { this.watchedPage[page] &= ~PageWatch.System; this.systemEpoch++; }
+  }
+  /** Marks the page of a system structure at physical address `phys` (see systemEpoch). */
+  watchSystemStructure(phys: number): void {
+    if (phys < this.ramSize) this.watchedPage[phys >>> PAGE_SHIFT] |= PageWatch.System;
+  }
   /** Drops decoded instructions of a physical page that was written (self-modifying code, loaders). */
   invalidateCode(page: number): void {
-    this.codePage[page] = 0;
+    this.watchedPage[page] &= ~PageWatch.Code;
     this.icache[page] = undefined;
     this.bcache[page] = undefined;
     this.fetchLinPage = -1;
@@ -665,13 +691,14 @@ export class Cpu {
    */
   notifyRamWrite(phys: number, length: number): void {
     const last = (phys + length - 1) >>> PAGE_SHIFT;
-    for (let p = phys >>> PAGE_SHIFT; p <= last; p++) if (this.codePage[p] !== 0) this.invalidateCode(p);
+    for (let p = phys >>> PAGE_SHIFT; p <= last; p++) if (this.watchedPage[p] !== 0) this.pageWritten(p);
   }
   /** Notifies the processor that something outside it (a loader, DMA) wrote guest RAM. */
   invalidateAllCode(): void {
     this.icache.length = 0;
     this.bcache.length = 0;
-    this.codePage.fill(0);
+    this.watchedPage.fill(0);
+    this.systemEpoch++;
     this.fetchLinPage = -1;
     this.blockLinPage = this.blockLinPageUser = -1;
   }
@@ -926,7 +953,7 @@ export class Cpu {
       if (phys >= this.ramSize) return this.decodeAt(lin);
       insns = this.icache[pp];
       if (insns === undefined) { insns = new Array(4096); this.icache[pp] = insns; }
-      this.codePage[pp] = 1;
+      this.watchedPage[pp] |= PageWatch.Code;
       this.fetchPage = insns;
       this.fetchLinPage = page;
     }
@@ -1021,7 +1048,7 @@ export class Cpu {
       const pp = phys >>> PAGE_SHIFT;
       blocks = this.bcache[pp];
       if (blocks === undefined) { blocks = new Array(4096); this.bcache[pp] = blocks; }
-      this.codePage[pp] = 1;
+      this.watchedPage[pp] |= PageWatch.Code;
       if (user) { this.blockPageUser = blocks; this.blockLinPageUser = page; }
       else { this.blockPage = blocks; this.blockLinPage = page; }
     }

@@ -20,8 +20,8 @@ import {
 import { EFLAGS } from "./flags.js";
 import { TaskSwitchSource, checkTaskEip, readTssDescriptor, taskSwitch } from "./tasks.js";
 import {
-  SegReg, SegmentDescriptor, StackFrame, StackName, faultInContext, scratchFrame, isNullSelector, loadCodeSegment, loadNullSegment,
-  loadStackSegment, readDescriptor, setAccessedBit,
+  CheckedDescriptor, SegReg, SegmentDescriptor, StackFrame, StackName, faultInContext, scratchFrame, isNullSelector, loadCodeSegment,
+  loadNullSegment, loadStackSegment, readDescriptor, setAccessedBit,
 } from "./segmentation.js";
 
 /** Bookkeeping for faults raised while another event is being delivered. */
@@ -37,6 +37,75 @@ export interface DeliveryState {
   chain: string[];
   /** Scratch stack frame of far transfers and deliveries (segmentation.ts scratchFrame). */
   frame?: StackFrame;
+  /** Deliveries through interrupt/trap gates validated earlier, by vector (see ValidatedGate). */
+  validated?: Array<ValidatedGate | undefined>;
+  /** IRET's last checked return CS and return SS (see CheckedDescriptor). */
+  iretCs?: CheckedDescriptor;
+  iretSs?: CheckedDescriptor;
+}
+
+/**
+ * A delivery through an interrupt or trap gate whose static checks passed: the gate, the
+ * handler's code segment and, for an inner-ring handler, the TSS stack and its stack segment, as
+ * read and checked at CPL `cpl` with the descriptor tables and the task register as recorded.
+ * Those checks depend only on memory that Cpu watches (the pages of the gate, the descriptors and
+ * the TSS field are marked), so while Cpu.systemEpoch is unchanged the same delivery from the same
+ * CPL would read the same values and pass the same checks: it reuses them and skips the reads.
+ * What depends on the moment — the frame's room and pages, EFLAGS, the pushes — is done every time.
+ */
+class ValidatedGate {
+  epoch = -1;
+  cpl = -1;
+  idtrBase = 0; idtrLimit = 0; gdtrBase = 0; gdtrLimit = 0; ldtrSel = 0; ldtrBase = 0; ldtrLimit = 0;
+  trSel = 0; trBase = 0; trLimit = 0; trType = 0;
+  constructor(
+    readonly gate: SegmentDescriptor,
+    readonly cs: SegmentDescriptor,
+    readonly inner: boolean,
+    readonly ssSel: number,
+    readonly ss: SegmentDescriptor | null,
+    readonly esp: number,
+  ) {}
+}
+
+/** The validated delivery for `vector` from the current state, if its epoch and context still hold. */
+function validatedGate(cpu: Cpu, vector: number, source: EventSource): ValidatedGate | undefined {
+  const v = cpu.delivery.validated?.[vector];
+  if (v === undefined || v.epoch !== cpu.systemEpoch || v.cpl !== cpu.cpl) return undefined;
+  // validated for an exception or interrupt: a software interrupt must still pass the gate-DPL check
+  if (isSoftware(source) && v.gate.dpl < cpu.cpl) return undefined;
+  if (v.idtrBase !== cpu.idtrBase || v.idtrLimit !== cpu.idtrLimit || v.gdtrBase !== cpu.gdtrBase ||
+    v.gdtrLimit !== cpu.gdtrLimit || v.ldtrSel !== cpu.ldtrSel || v.ldtrBase !== cpu.ldtrBase ||
+    v.ldtrLimit !== cpu.ldtrLimit || v.trSel !== cpu.trSel || v.trBase !== cpu.trBase ||
+    v.trLimit !== cpu.trLimit || v.trType !== cpu.trType) return undefined;
+  return v;
+}
+
+/** Watches the 8 bytes of a descriptor or gate at linear `lin` (supervisor access). */
+function watchStructure(cpu: Cpu, lin: number, bytes: number): void {
+  cpu.watchSystemStructure(cpu.translateSystem(lin, false));
+  cpu.watchSystemStructure(cpu.translateSystem((lin + bytes - 1) | 0, false));
+}
+
+/** Records a delivery whose static checks all passed (and whose accessed bits are set). */
+function rememberGate(cpu: Cpu, vector: number, gate: SegmentDescriptor, cs: SegmentDescriptor, sel: number,
+  inner: boolean, frame: StackFrame, esp: number): void {
+  const descLin = (s: number) => (((s & 4) !== 0 ? cpu.ldtrBase : cpu.gdtrBase) + (s & 0xfff8)) | 0;
+  watchStructure(cpu, (cpu.idtrBase + vector * 8) | 0, 8);
+  watchStructure(cpu, descLin(sel), 8);
+  if (inner) {
+    const tss32 = (cpu.trType & 8) !== 0;
+    const at = tss32 ? (cs.dpl << 3) + 4 : (cs.dpl << 2) + 2;
+    watchStructure(cpu, (cpu.trBase + at) | 0, tss32 ? 6 : 4);
+    watchStructure(cpu, descLin(frame.sel), 8);
+  }
+  const v = new ValidatedGate(gate, cs, inner, frame.sel, inner ? frame.desc : null, esp);
+  v.cpl = cpu.cpl;
+  v.idtrBase = cpu.idtrBase; v.idtrLimit = cpu.idtrLimit; v.gdtrBase = cpu.gdtrBase; v.gdtrLimit = cpu.gdtrLimit;
+  v.ldtrSel = cpu.ldtrSel; v.ldtrBase = cpu.ldtrBase; v.ldtrLimit = cpu.ldtrLimit;
+  v.trSel = cpu.trSel; v.trBase = cpu.trBase; v.trLimit = cpu.trLimit; v.trType = cpu.trType;
+  v.epoch = cpu.systemEpoch;
+  (cpu.delivery.validated ??= new Array(256))[vector] = v;
 }
 
 /** Which instruction raised a software interrupt (SDM Vol. 2A "INT n/INTO/INT3/INT1"). */
@@ -282,6 +351,10 @@ function gateName(gate: SegmentDescriptor, vector: number): string {
  * are cleared, and IF too for an interrupt gate.
  */
 function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefined, source: EventSource): void {
+  if ((cpu.flags & EFLAGS.VM) === 0) {
+    const v = validatedGate(cpu, vector, source);
+    if (v !== undefined) { deliverValidated(cpu, v, errorCode, source); return; }
+  }
   const ext = !isSoftware(source);
   const idtEc = idtErrorCode(vector, ext);
   const gate = readGate(cpu, vector, ext);
@@ -329,8 +402,19 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefine
   const newSs = frame.desc;
   setAccessedBit(cpu, sel, cs);
   if (newSs !== null) setAccessedBit(cpu, frame.sel, newSs);
+  if (!v86) rememberGate(cpu, vector, gate, cs, sel, inner, frame, frame.top);
 
-  // ---- Nothing below can fault. ----
+  enterHandler(cpu, frame, gate, cs, sel, inner, v86, slot, errorCode, offset);
+}
+
+/**
+ * The delivery from the frame pushes on (nothing here can fault): pushes the frame checked
+ * before, loads SS (for an inner-ring handler) and CS, and clears the EFLAGS bits the gate type
+ * says (SDM Vol. 3A §6.12.1.3).
+ */
+function enterHandler(cpu: Cpu, frame: StackFrame, gate: SegmentDescriptor, cs: SegmentDescriptor, sel: number,
+  inner: boolean, v86: boolean, slot: 2 | 4, errorCode: number | undefined, offset: number): void {
+  const newSs = frame.desc;
   const oldFlags = cpu.getEflags();
   if (newSs !== null) {
     if (v86) {
@@ -355,6 +439,31 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number | undefine
   cpu.setEflags(f);
   loadCodeSegment(cpu, sel, cs, newCpl);
   cpu.eip = offset;
+}
+
+/**
+ * A delivery validated before (see ValidatedGate): only what depends on the moment is checked —
+ * the frame's room within the stack segment and the writability of its pages, in push order.
+ */
+function deliverValidated(cpu: Cpu, v: ValidatedGate, errorCode: number | undefined, source: EventSource): void {
+  const ext = !isSoftware(source);
+  const gate = v.gate, cs = v.cs;
+  const is32 = gate.is32BitSystem;
+  const slot: 2 | 4 = is32 ? 4 : 2;
+  const withError = errorCode !== undefined ? 1 : 0;
+  const frame = scratchFrame(cpu);
+  if (v.inner) {
+    frame.fromDescriptor(v.ssSel, v.ss as SegmentDescriptor, v.esp, cs.dpl);
+    // the new stack must have room for the frame, else #SS(error_code(NewSS, 0, EXT))
+    frame.check(cpu, slot * (5 + withError), slot, Vector.SS, selectorErrorCode(frame.sel, ext), cs.dpl as StackName);
+  } else {
+    frame.fromCurrent(cpu);
+    // the current stack must have room for the frame, else #SS(EXT)
+    frame.check(cpu, slot * (3 + withError), slot, Vector.SS, ext ? 1 : 0, StackName.Current);
+  }
+  // (the gate's offset was checked against the code segment's limit when the delivery was validated)
+  const offset = is32 ? gate.gateOffset : gate.gateOffset & 0xffff;
+  enterHandler(cpu, frame, gate, cs, gate.gateSelector, v.inner, false, slot, errorCode, offset);
 }
 /**
  * Delivery through a task gate (SDM Vol. 2A INT n "TASK-GATE"; Vol. 3A §6.12.2): the TSS must be

@@ -538,3 +538,39 @@ export function peekStack(cpu: Cpu, index: number, size: 2 | 4): number {
   const off = cpu.stackOffset(index * size);
   return size === 4 ? cpu.read32(SegReg.SS, off) : cpu.read16(SegReg.SS, off);
 }
+
+/**
+ * A descriptor read for a selector and found good by a sequence of checks made at one CPL (e.g.
+ * IRET's checks of the return CS): valid for the same selector and CPL while Cpu.systemEpoch and
+ * the descriptor tables are unchanged, since the descriptor's bytes are watched (a write to their
+ * page ends the epoch). Lets a repeated return skip the read and the checks (and the accessed bit,
+ * set when the descriptor was remembered).
+ */
+export class CheckedDescriptor {
+  epoch = -1;
+  cpl = -1;
+  sel = -1;
+  /** What else the checks depended on (e.g. the RPL an SS had to match), as the caller encodes it. */
+  tag = 0;
+  gdtrBase = 0; gdtrLimit = 0; ldtrSel = 0; ldtrBase = 0; ldtrLimit = 0;
+  desc: SegmentDescriptor | null = null;
+
+  /** The remembered descriptor when it applies to `sel` (and `tag`) now, else null. */
+  lookup(cpu: Cpu, sel: number, tag = 0): SegmentDescriptor | null {
+    if (this.sel !== sel || this.tag !== tag || this.epoch !== cpu.systemEpoch || this.cpl !== cpu.cpl || this.gdtrBase !== cpu.gdtrBase ||
+      this.gdtrLimit !== cpu.gdtrLimit || this.ldtrSel !== cpu.ldtrSel || this.ldtrBase !== cpu.ldtrBase ||
+      this.ldtrLimit !== cpu.ldtrLimit) return null;
+    return this.desc;
+  }
+
+  /** Remembers `d`, read for `sel` and checked at the current CPL, with its accessed bit set. */
+  remember(cpu: Cpu, sel: number, d: SegmentDescriptor, tag = 0): void {
+    const lin = (((sel & 4) !== 0 ? cpu.ldtrBase : cpu.gdtrBase) + (sel & 0xfff8)) | 0;
+    cpu.watchSystemStructure(cpu.translateSystem(lin, false));
+    cpu.watchSystemStructure(cpu.translateSystem((lin + 7) | 0, false));
+    this.sel = sel; this.tag = tag; this.cpl = cpu.cpl; this.desc = d;
+    this.gdtrBase = cpu.gdtrBase; this.gdtrLimit = cpu.gdtrLimit;
+    this.ldtrSel = cpu.ldtrSel; this.ldtrBase = cpu.ldtrBase; this.ldtrLimit = cpu.ldtrLimit;
+    this.epoch = cpu.systemEpoch;
+  }
+}

@@ -18,7 +18,7 @@ import { innerStack } from "../interrupts.js";
 import type { Handler, OpForm } from "../opmap.js";
 import { TaskSwitchSource, checkTaskEip, readTssDescriptor, taskSwitch } from "../tasks.js";
 import {
-  SegReg, SegmentDescriptor, StackName, SystemType, checkCodeSegment, faultInContext, isNullSelector,
+  CheckedDescriptor, SegReg, SegmentDescriptor, StackName, SystemType, checkCodeSegment, faultInContext, isNullSelector,
   loadCodeSegment, loadStackSegment, nullInaccessibleSegments, peekStack, readDescriptor, scratchFrame, setAccessedBit,
 } from "../segmentation.js";
 
@@ -408,13 +408,20 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
   // VM = 1 in the EFLAGS image at CPL 0: return to virtual-8086 mode (only a 32-bit image has VM)
   if ((tempFlags & EFLAGS.VM) !== 0 && cpu.cpl === 0) { returnToV86(cpu, eip, sel, tempFlags); return; }
   const rpl = sel & 3;
-  // the return CS selector must not be null, else #GP(0)
-  if (isNullSelector(sel)) throw gp(0, `return CS selector ${hex(sel)} is null`);
-  const d = readDescriptor(cpu, sel, "return CS");
-  // its RPL must be >= CPL, else #GP(selector)
-  if (rpl < cpu.cpl) throw gp(selectorErrorCode(sel), `return CS RPL ${rpl} < CPL ${cpu.cpl}`);
-  // a code segment; conforming: DPL <= RPL; non-conforming: DPL = RPL; present, else #NP(selector)
-  checkCodeSegment(d, sel, rpl, rpl, "RPL");
+  // The checks of the return CS depend only on the selector, the CPL and the descriptor: a return
+  // through the same selector from the same CPL reuses them while the descriptor is unchanged.
+  const checkedCs = (cpu.delivery.iretCs ??= new CheckedDescriptor());
+  let d = checkedCs.lookup(cpu, sel);
+  const csKnown = d !== null;
+  if (d === null) {
+    // the return CS selector must not be null, else #GP(0)
+    if (isNullSelector(sel)) throw gp(0, `return CS selector ${hex(sel)} is null`);
+    d = readDescriptor(cpu, sel, "return CS");
+    // its RPL must be >= CPL, else #GP(selector)
+    if (rpl < cpu.cpl) throw gp(selectorErrorCode(sel), `return CS RPL ${rpl} < CPL ${cpu.cpl}`);
+    // a code segment; conforming: DPL <= RPL; non-conforming: DPL = RPL; present, else #NP(selector)
+    checkCodeSegment(d, sel, rpl, rpl, "RPL");
+  }
 
   // The EFLAGS bits this IRET may change, decided at the current (old) CPL.
   let change = IRET_ALWAYS;
@@ -426,7 +433,7 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
   if (rpl === cpu.cpl) {
     // RETURN-TO-SAME-PRIVILEGE-LEVEL: EIP must be within the CS limit, else #GP(0)
     if (eip > d.limit) throw gp(0, `return offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
-    setAccessedBit(cpu, sel, d);
+    if (!csKnown) { setAccessedBit(cpu, sel, d); checkedCs.remember(cpu, sel, d); }
     loadCodeSegment(cpu, sel, d, cpu.cpl);
     cpu.eip = eip;
     cpu.adjustEsp(3 * size);
@@ -437,22 +444,28 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
   // limit). The SDM's "tempESP ← Pop(); tempSS ← Pop()" orders no memory accesses; Bochs reads
   // and checks SS first, and so does trapgate (CR2 names the SS slot when both are unreadable).
   const newSs = peekStack(cpu, 4, size) & 0xffff;
-  // the return SS must not be null, else #GP(0)
-  if (isNullSelector(newSs)) throw gp(0, `return SS ${hex(newSs)} is a null selector`);
-  // its RPL must equal the return CS RPL, else #GP(selector)
-  if ((newSs & 3) !== rpl) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)} RPL ${newSs & 3} != return CS RPL ${rpl}`);
-  const sd = readDescriptor(cpu, newSs, "return SS");
-  // it must be a writable data segment, else #GP(selector)
-  if (!sd.writable) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)}: ${sd.typeName} is not a writable data segment`);
-  // its DPL must equal the return CS RPL, else #GP(selector)
-  if (sd.dpl !== rpl) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)} descriptor DPL ${sd.dpl} != return CS RPL ${rpl}`);
-  // it must be present, else #NP(selector)
-  if (!sd.present) throw np(selectorErrorCode(newSs), `return SS ${hex(newSs)}: stack segment not present`);
+  // Likewise the checks of the return SS depend only on it, the return CS RPL and its descriptor.
+  const checkedSs = (cpu.delivery.iretSs ??= new CheckedDescriptor());
+  let sd = checkedSs.lookup(cpu, newSs, rpl);
+  const ssKnown = sd !== null;
+  if (sd === null) {
+    // the return SS must not be null, else #GP(0)
+    if (isNullSelector(newSs)) throw gp(0, `return SS ${hex(newSs)} is a null selector`);
+    // its RPL must equal the return CS RPL, else #GP(selector)
+    if ((newSs & 3) !== rpl) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)} RPL ${newSs & 3} != return CS RPL ${rpl}`);
+    sd = readDescriptor(cpu, newSs, "return SS");
+    // it must be a writable data segment, else #GP(selector)
+    if (!sd.writable) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)}: ${sd.typeName} is not a writable data segment`);
+    // its DPL must equal the return CS RPL, else #GP(selector)
+    if (sd.dpl !== rpl) throw gp(selectorErrorCode(newSs), `return SS ${hex(newSs)} descriptor DPL ${sd.dpl} != return CS RPL ${rpl}`);
+    // it must be present, else #NP(selector)
+    if (!sd.present) throw np(selectorErrorCode(newSs), `return SS ${hex(newSs)}: stack segment not present`);
+  }
   const newEsp = peekStack(cpu, 3, size) & mask;
   // EIP must be within the CS limit, else #GP(0)
   if (eip > d.limit) throw gp(0, `return offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
-  setAccessedBit(cpu, sel, d);
-  setAccessedBit(cpu, newSs, sd);
+  if (!csKnown) { setAccessedBit(cpu, sel, d); checkedCs.remember(cpu, sel, d); }
+  if (!ssKnown) { setAccessedBit(cpu, newSs, sd); checkedSs.remember(cpu, newSs, sd, rpl); }
   // ---- Nothing below can fault. ----
   cpu.setEflags(newFlags);
   loadCodeSegment(cpu, sel, d, rpl);
