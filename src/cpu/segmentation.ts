@@ -77,15 +77,22 @@ const SYSTEM_TYPE_NAMES = ["reserved type 0", "available 16-bit TSS", "LDT", "bu
  * nibble AVL/L/D-B/G (bits 12–15), as the descriptor's bits 40–55 with the limit nibble removed.
  */
 export class SegmentDescriptor {
-  constructor(readonly lo: number, readonly hi: number) {}
-  get base(): number { return ((this.lo >>> 16) | ((this.hi & 0xff) << 16) | (this.hi & 0xff000000)) >>> 0; }
+  /** Base address (decoded once: descriptors are immutable, and reused by validated crossings). */
+  readonly base: number;
+  /** Effective limit in bytes: the highest valid offset of an expand-up segment (SDM §3.4.5 "G flag"). */
+  readonly limit: number;
+  /** Access rights as the segment caches hold them (see the class comment). */
+  readonly ar: number;
+  constructor(readonly lo: number, readonly hi: number) {
+    this.base = ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) >>> 0;
+    const raw = (lo & 0xffff) | (hi & 0xf0000);
+    this.limit = (hi & 0x800000) !== 0 ? ((raw << 12) | 0xfff) >>> 0 : raw;
+    this.ar = (hi >>> 8) & 0xf0ff;
+  }
   /** Limit field in raw units (20 bits). */
   get rawLimit(): number { return (this.lo & 0xffff) | (this.hi & 0xf0000); }
   /** G: limit in 4 KiB units. */
   get granularity(): boolean { return (this.hi & 0x800000) !== 0; }
-  /** Effective limit in bytes: the highest valid offset of an expand-up segment (SDM §3.4.5 "G flag"). */
-  get limit(): number { return this.granularity ? ((this.rawLimit << 12) | 0xfff) >>> 0 : this.rawLimit; }
-  get ar(): number { return (this.hi >>> 8) & 0xf0ff; }
   get type(): number { return (this.hi >>> 8) & 0xf; }
   /** S: 1 for code/data, 0 for system descriptors. */
   get isCodeOrData(): boolean { return (this.hi & 0x1000) !== 0; }
