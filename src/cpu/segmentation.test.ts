@@ -399,3 +399,14 @@ test("a TSS descriptor helper: busy 32-bit TSS type decodes as such", () => {
   assert.equal(m.gdt(X).typeName, "available 32-bit TSS");
   assert.equal(m.gdt(SEL.TSS >> 3).typeName, "busy 32-bit TSS");
 });
+
+test("a flat segment load for the fast system calls gives the same cache and bounds as the general load", async () => {
+  const { setFlatSegmentCache, setSegmentCache } = await import("./segmentation.js");
+  for (const ar of [0xc09b, 0xc093, 0xc0fb, 0xc0f3, 0xc099]) {
+    const a = new PmodeMachine({ cpl: 0 }).cpu, b = new PmodeMachine({ cpl: 0 }).cpu;
+    setSegmentCache(a, SegReg.SS, 0x10, 0, 0xffffffff, ar);
+    setFlatSegmentCache(b, SegReg.SS, 0x10, ar);
+    for (const k of ["segSel", "segBase", "segLimit", "segAr", "segMin", "segAccessMin", "segReadMax", "segWriteMax"] as const)
+      assert.equal(b[k][SegReg.SS], a[k][SegReg.SS], `${k} for access rights 0x${ar.toString(16)}`);
+  }
+});

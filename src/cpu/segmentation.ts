@@ -156,6 +156,23 @@ export function setSegmentCache(cpu: Cpu, seg: number, sel: number, base: number
 }
 
 /**
+ * Loads a present, expand-up, flat segment (base 0, limit FFFFFFFFH) in protected mode, as the fast
+ * system-call instructions do (SDM Vol. 2B SYSENTER/SYSEXIT, AMD APM SYSCALL/SYSRET): the same
+ * cache and bounds setSegmentCache would give, without rederiving what the flat form fixes.
+ */
+export function setFlatSegmentCache(cpu: Cpu, seg: number, sel: number, ar: number): void {
+  cpu.segSel[seg] = sel;
+  cpu.segBase[seg] = 0;
+  cpu.segLimit[seg] = 0xffffffff;
+  cpu.segAr[seg] = ar;
+  const code = (ar & Ar.CODE) !== 0;
+  cpu.segMin[seg] = 0;
+  cpu.segAccessMin[seg] = cpu.checkedAccesses ? Infinity : 0;
+  cpu.segReadMax[seg] = !code || (ar & Ar.RW) !== 0 ? Infinity : -1;
+  cpu.segWriteMax[seg] = !code && (ar & Ar.RW) !== 0 ? Infinity : -1;
+}
+
+/**
  * Recomputes the bounds used by the memory-access fast path from a segment's cache (SDM Vol. 3A
  * §5.3 limit checking, §5.4 type checking). In protected mode: a not-present (null) register allows
  * nothing; code is never writable and readable only with R = 1; expand-down data allows offsets

@@ -11,7 +11,7 @@ import { CR0, type Cpu, Reg } from "../cpu.js";
 import { gp, ud } from "../fault.js";
 import { EFLAGS } from "../flags.js";
 import type { Handler, OpForm } from "../opmap.js";
-import { SegReg, setSegmentCache } from "../segmentation.js";
+import { SegReg, setFlatSegmentCache } from "../segmentation.js";
 
 /**
  * Access rights of the flat segments the fast calls load, as `Cpu.segAr` packs them (access byte,
@@ -19,7 +19,6 @@ import { SegReg, setSegmentCache } from "../segmentation.js";
  * (execute/read, accessed), data type 0011b (read/write, accessed).
  */
 const enum FlatAr { CODE_DPL0 = 0xc09b, DATA_DPL0 = 0xc093, CODE_DPL3 = 0xc0fb, DATA_DPL3 = 0xc0f3 }
-const FLAT_LIMIT = 0xffffffff;
 
 /** EFER bits (AMD APM Vol. 2 §3.1.7). */
 export const enum EFER { SCE = 1 << 0 }
@@ -47,8 +46,8 @@ const SYSENTER: Handler = (c) => {
   if (cs === 0) throw gp(0, "SYSENTER: IA32_SYSENTER_CS is null → #GP(0) (SDM Vol. 2B SYSENTER)");
   clearFlags(c, EFLAGS.IF | EFLAGS.RF);
   c.cpl = 0;
-  setSegmentCache(c, SegReg.CS, cs, 0, FLAT_LIMIT, FlatAr.CODE_DPL0);
-  setSegmentCache(c, SegReg.SS, (cs + 8) & 0xffff, 0, FLAT_LIMIT, FlatAr.DATA_DPL0);
+  setFlatSegmentCache(c, SegReg.CS, cs, FlatAr.CODE_DPL0);
+  setFlatSegmentCache(c, SegReg.SS, (cs + 8) & 0xffff, FlatAr.DATA_DPL0);
   c.updatePrivilege();
   c.r32[Reg.ESP] = c.sysenterEsp;
   c.eip = c.sysenterEip >>> 0;
@@ -67,8 +66,8 @@ const SYSEXIT: Handler = (c) => {
   if ((c.cr0 & CR0.PE) === 0) throw gp(0, "SYSEXIT in real-address mode (CR0.PE = 0) → #GP(0) (SDM Vol. 2B SYSEXIT)");
   if (c.cpl !== 0) throw gp(0, `SYSEXIT at CPL ${c.cpl}: only CPL 0 may return with SYSEXIT → #GP(0) (SDM Vol. 2B SYSEXIT)`);
   c.cpl = 3;
-  setSegmentCache(c, SegReg.CS, ((base + 16) | 3) & 0xffff, 0, FLAT_LIMIT, FlatAr.CODE_DPL3);
-  setSegmentCache(c, SegReg.SS, ((base + 24) | 3) & 0xffff, 0, FLAT_LIMIT, FlatAr.DATA_DPL3);
+  setFlatSegmentCache(c, SegReg.CS, ((base + 16) | 3) & 0xffff, FlatAr.CODE_DPL3);
+  setFlatSegmentCache(c, SegReg.SS, ((base + 24) | 3) & 0xffff, FlatAr.DATA_DPL3);
   c.updatePrivilege();
   c.r32[Reg.ESP] = c.r32[Reg.ECX];
   c.eip = c.r32[Reg.EDX] >>> 0;
@@ -91,8 +90,8 @@ const SYSCALL: Handler = (c) => {
   c.r32[Reg.ECX] = c.eip;
   clearFlags(c, EFLAGS.IF | EFLAGS.RF);
   c.cpl = 0;
-  setSegmentCache(c, SegReg.CS, sel & 0xfffc, 0, FLAT_LIMIT, FlatAr.CODE_DPL0);
-  setSegmentCache(c, SegReg.SS, (sel + 8) & 0xffff, 0, FLAT_LIMIT, FlatAr.DATA_DPL0);
+  setFlatSegmentCache(c, SegReg.CS, sel & 0xfffc, FlatAr.CODE_DPL0);
+  setFlatSegmentCache(c, SegReg.SS, (sel + 8) & 0xffff, FlatAr.DATA_DPL0);
   c.updatePrivilege();
   c.eip = c.star >>> 0;
 };
@@ -109,7 +108,7 @@ const SYSRET: Handler = (c) => {
   if (c.cpl !== 0) throw gp(0, `SYSRET at CPL ${c.cpl}: only CPL 0 may return with SYSRET → #GP(0) (AMD APM Vol. 3 SYSRET)`);
   const sel = c.starHigh >>> 16;
   c.cpl = 3;
-  setSegmentCache(c, SegReg.CS, (sel | 3) & 0xffff, 0, FLAT_LIMIT, FlatAr.CODE_DPL3);
+  setFlatSegmentCache(c, SegReg.CS, (sel | 3) & 0xffff, FlatAr.CODE_DPL3);
   c.segSel[SegReg.SS] = ((sel + 8) | 3) & 0xffff;
   c.updatePrivilege();
   c.eip = c.r32[Reg.ECX] >>> 0;
