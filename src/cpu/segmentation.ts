@@ -555,6 +555,28 @@ function probeWrite(cpu: Cpu, lin: number, user: boolean): number {
 }
 
 /**
+ * Physical address of the `bytes` bytes at SS:ESP when reading them slot by slot with peekStack
+ * could not fault and would find them in one page of RAM (32-bit stack, within the segment's
+ * bounds, a TLB entry already granting the read, no alignment check or data breakpoint): then a
+ * caller may read them from RAM directly. -1 when it must use peekStack (which faults properly).
+ * Nothing is translated here, so nothing changes (no page walk, no accessed bits).
+ */
+export function stackFramePhys(cpu: Cpu, bytes: number): number {
+  if (!cpu.ss32 || cpu.checkedAccesses) return -1;
+  const esp = cpu.r32[4] >>> 0;
+  if (esp < cpu.segAccessMin[SegReg.SS] || esp + bytes - 1 > cpu.segReadMax[SegReg.SS]) return -1;
+  const lin = (cpu.segBase[SegReg.SS] + esp) | 0;
+  if ((lin & 0xfff) > 0x1000 - bytes) return -1;
+  let phys = lin >>> 0;
+  if (cpu.paging) {
+    const e = cpu.tlb[lin >>> 12];
+    if ((e & cpu.needRead) === 0) return -1;
+    phys = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
+  }
+  return phys + bytes <= cpu.ramSize ? phys : -1;
+}
+
+/**
  * Reads the `index`-th slot of `size` bytes above SS:ESP without popping (RETF and IRET read their
  * whole frame before changing anything). Limit violations raise #SS(0).
  */

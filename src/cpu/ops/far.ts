@@ -20,6 +20,7 @@ import { TaskSwitchSource, checkTaskEip, readTssDescriptor, taskSwitch } from ".
 import {
   CheckedDescriptor, SegReg, SegmentDescriptor, StackName, SystemType, checkCodeSegment, faultInContext, isNullSelector,
   loadCodeSegment, loadStackSegment, nullInaccessibleSegments, peekStack, readDescriptor, scratchFrame, setAccessedBit,
+  stackFramePhys,
 } from "../segmentation.js";
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
@@ -402,9 +403,12 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
   if ((cpu.flags & EFLAGS.NT) !== 0) { taskReturn(cpu); return; }
   // the frame: #SS(0) if the top 3 slots are beyond the stack limit. Read from the top down
   // (EFLAGS, CS, EIP), as Bochs does: the SDM does not order the reads; it shows in CR2.
-  const tempFlags = peekStack(cpu, 2, size) & mask;
-  const sel = peekStack(cpu, 1, size) & 0xffff;
-  const eip = (peekStack(cpu, 0, size) & mask) >>> 0;
+  // A 32-bit frame that cannot fault and lies in one page is read from RAM directly (the reads
+  // peekStack would make, in the same order, with no fault possible: see stackFramePhys).
+  const frame = op32 ? stackFramePhys(cpu, 20) : -1;
+  const tempFlags = (frame >= 0 ? cpu.readPhys32(frame + 8) : peekStack(cpu, 2, size)) & mask;
+  const sel = (frame >= 0 ? cpu.readPhys32(frame + 4) : peekStack(cpu, 1, size)) & 0xffff;
+  const eip = ((frame >= 0 ? cpu.readPhys32(frame) : peekStack(cpu, 0, size)) & mask) >>> 0;
   // VM = 1 in the EFLAGS image at CPL 0: return to virtual-8086 mode (only a 32-bit image has VM)
   if ((tempFlags & EFLAGS.VM) !== 0 && cpu.cpl === 0) { returnToV86(cpu, eip, sel, tempFlags); return; }
   const rpl = sel & 3;
@@ -443,7 +447,7 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
   // RETURN-TO-OUTER-PRIVILEGE-LEVEL: SS, checked before ESP is read (#SS(0) beyond the stack
   // limit). The SDM's "tempESP ← Pop(); tempSS ← Pop()" orders no memory accesses; Bochs reads
   // and checks SS first, and so does trapgate (CR2 names the SS slot when both are unreadable).
-  const newSs = peekStack(cpu, 4, size) & 0xffff;
+  const newSs = (frame >= 0 ? cpu.readPhys32(frame + 16) : peekStack(cpu, 4, size)) & 0xffff;
   // Likewise the checks of the return SS depend only on it, the return CS RPL and its descriptor.
   const checkedSs = (cpu.delivery.iretSs ??= new CheckedDescriptor());
   let sd = checkedSs.lookup(cpu, newSs, rpl);
@@ -461,7 +465,7 @@ function protectedModeIret(cpu: Cpu, op32: boolean): void {
     // it must be present, else #NP(selector)
     if (!sd.present) throw np(selectorErrorCode(newSs), `return SS ${hex(newSs)}: stack segment not present`);
   }
-  const newEsp = peekStack(cpu, 3, size) & mask;
+  const newEsp = (frame >= 0 ? cpu.readPhys32(frame + 12) : peekStack(cpu, 3, size)) & mask;
   // EIP must be within the CS limit, else #GP(0)
   if (eip > d.limit) throw gp(0, `return offset ${hex(eip)} beyond the limit ${hex(d.limit)} of code segment ${hex(sel)}`);
   if (!csKnown) { setAccessedBit(cpu, sel, d); checkedCs.remember(cpu, sel, d); }
