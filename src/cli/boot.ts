@@ -7,6 +7,9 @@
  */
 import fs from "node:fs";
 import { Machine, type RunResult } from "../machine/index.js";
+import { Cpu } from "../cpu/cpu.js";
+import type { CpuBus } from "../cpu/bus.js";
+import { describeFault } from "../cpu/interrupts.js";
 import { bootMultibootFiles, type ModuleFile } from "../boot/files.js";
 import { UsageError, parseChoice, parseCount, parseMemorySize, parseSeconds } from "./options.js";
 
@@ -20,6 +23,7 @@ export interface BootCommandOptions {
   timeout?: string;
   vgaDump?: boolean;
   debugcon?: string;
+  traceExceptions?: boolean;
 }
 
 /** Exit statuses for run results other than a guest's exit. */
@@ -43,6 +47,16 @@ function openSink(where: string, option: string): { sink: ((b: Uint8Array) => vo
   return { sink: (b) => { fs.writeSync(fd, b); }, close: () => fs.closeSync(fd) };
 }
 
+/**
+ * A processor that prints every exception on stderr as it is raised (as QEMU's `-d int`), with
+ * the instruction and the rule it broke (see describeFault).
+ */
+function tracingProcessor(bus: CpuBus): Cpu {
+  const cpu = new Cpu(bus);
+  cpu.onException = (fault, eip) => { process.stderr.write(`trapgate: exception ${describeFault(cpu, fault, eip)}\n`); };
+  return cpu;
+}
+
 /** Parses `FILE[,STRING]` as QEMU's -initrd entries (the string defaults to the file name). */
 export function parseModule(spec: string): ModuleFile {
   const comma = spec.indexOf(",");
@@ -60,7 +74,10 @@ export async function bootCommand(kernel: string, o: BootCommandOptions): Promis
   process.stdout.on("error", onStdoutError);
   const serialOut = openSink(serial, "--serial");
   const debugOut = openSink(o.debugcon ?? "none", "--debugcon");
-  const machine = new Machine({ memoryBytes, clock, maxInstructions, timeoutMs, serial: serialOut.sink, debugConsole: debugOut.sink });
+  const machine = new Machine({
+    memoryBytes, clock, maxInstructions, timeoutMs, serial: serialOut.sink, debugConsole: debugOut.sink,
+    createProcessor: o.traceExceptions ? tracingProcessor : undefined,
+  });
   await bootMultibootFiles(machine, kernel, {
     cmdline: o.append !== undefined ? `${kernel} ${o.append}` : kernel,
     modules: o.module.map(parseModule),

@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--timeout <seconds>", "stop after this much machine time (exit 124)")
     .option("--vga-dump", "print the 80x25 text screen when the run ends")
     .option("--debugcon <where>", "port-0xE9 debug console (as QEMU's -debugcon): stdio, a file, or none (default)")
+    .option("--trace-exceptions", "print every exception on stderr as it is raised, with the instruction and the rule it broke")
     .action(async (kernel: string, opts) => { status = await bootCommand(kernel, opts); });
 
   program.command("run")

@@ -221,6 +221,15 @@ function eventName(vector: number, errorCode: number | undefined, source: EventS
 }
 
 /**
+ * One line for an exception as it is raised, for traces: `#GP(0x1b) at 0x8:0xc0101234 (CPL 0)
+ * \`iret\`: IRET: return CS RPL 0 < CPL 3` — the vector and error code, where, the instruction, and
+ * the violated rule.
+ */
+export function describeFault(cpu: Cpu, fault: CpuFault, eip: number): string {
+  return `${faultName(fault.vector, fault.errorCode)} at ${describeLocation(cpu, eip)}${instructionText(cpu, eip)}: ${fault.reason}`;
+}
+
+/**
  * ` \`iret\``: the instruction at CS:eip, disassembled, for the chain of a fault report; empty when
  * it cannot be fetched (the fault may be on that very fetch). Leaves CR2 as it was.
  */
