@@ -276,6 +276,30 @@ describe("Machine", () => {
     assert.deepEqual(await machine.run(), { kind: "exit", status: 0x0b });
   });
 
+  it("Machine: with the virtual clock and a periodic timer, host input that arrives later still reaches a halted guest", { timeout: 10_000 }, async () => {
+    // Virtual time jumps from tick to tick without waiting; the run must still yield to the event
+    // loop now and then, or input arriving from the host (stdin) would never be delivered.
+    const { machine } = machineWith(
+      (c) => {
+        if (c.instructionCount === 0) {
+          startTimer(c, 11932); // 100 Hz
+          c.out(0x3f9, 0x01); // IER: received data
+          c.out(0x3fc, 0x08); // MCR: OUT2
+          c.out(0x21, 0xee); // unmask IRQ0 and IRQ4
+          c.interruptsEnabled = true;
+        }
+        c.hlt();
+      },
+      (c, v) => {
+        if (v === 0x0c) c.out(0xf4, c.in(0x3f8));
+        else c.out(0x20, 0x20);
+      },
+      { clock: "virtual" },
+    );
+    setTimeout(() => machine.serialInput("\x05"), 50);
+    assert.deepEqual(await machine.run(), { kind: "exit", status: 0x0b });
+  });
+
   it("Machine: stop() ends a run that waits in HLT", async () => {
     const { machine } = machineWith((c) => {
       c.interruptsEnabled = true;

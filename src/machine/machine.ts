@@ -196,6 +196,8 @@ export class Machine {
   private sliceEndNs = -1;
   /** Guest instructions per ns of host time, measured (host clock). */
   private rate = INITIAL_RATE;
+  /** Host time of the last yield to the event loop (performance.now(), ms). */
+  private lastYield = 0;
   /** Resolves the idle wait when host input arrives or `stop()` is called. */
   private wake: (() => void) | null = null;
 
@@ -350,7 +352,7 @@ export class Machine {
     const cpu = this.cpu;
     const clock = this.clock;
     const timeoutAt = this.timeoutMs === Infinity ? Infinity : clock.nowNs() + this.timeoutMs * 1e6;
-    let lastYield = performance.now();
+    this.lastYield = performance.now();
     for (;;) {
       this.advanceDevices();
       const end = this.endOfRun(timeoutAt);
@@ -369,10 +371,9 @@ export class Machine {
       if (ran === 0 && cpu.halted && this.endRequest === null && cpu.shutdown === null) {
         const end = await this.idle(timeoutAt);
         if (end !== null) return end;
-        lastYield = performance.now();
-      } else if (hostEnd - lastYield >= this.hostYieldMs) {
+      } else if (hostEnd - this.lastYield >= this.hostYieldMs) {
         await yieldToHost();
-        lastYield = performance.now();
+        this.lastYield = performance.now();
       }
     }
   }
@@ -426,14 +427,22 @@ export class Machine {
     if (this.clock.mode === "virtual") {
       if (wakeAt !== Infinity) {
         this.clock.idleUntil(wakeAt);
+        // Virtual time jumps ahead without waiting, but host input (stdin, a terminal) only
+        // arrives when the event loop runs: still yield every hostYieldMs of host time.
+        if (performance.now() - this.lastYield >= this.hostYieldMs) {
+          await yieldToHost();
+          this.lastYield = performance.now();
+        }
         return null;
       }
       await this.waitForHost(Infinity);
+      this.lastYield = performance.now();
       return null;
     }
     const ms = (wakeAt - this.clock.nowNs()) / 1e6;
     if (ms < 1) await yieldToHost();
     else await this.waitForHost(ms);
+    this.lastYield = performance.now();
     return null;
   }
 
