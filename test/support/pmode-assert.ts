@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import type { CpuFault } from "../../src/cpu/fault.js";
-import type { PmodeMachine, RunEvent } from "./pmode.js";
+import { LAYOUT, PmodeMachine, type RunEvent } from "./pmode.js";
 
 /**
  * Assembles `source` at the current CS:EIP (linear = offset for the fixture's flat segments) and
@@ -34,4 +34,23 @@ export function assertFault(ev: RunEvent, vector: number, errorCode: number | un
 /** Asserts that the run reached the end of the program (or another stop address) without an event. */
 export function assertStopped(ev: RunEvent): void {
   assert.equal(ev.kind, "stop", `expected the program to complete, got ${ev.kind === "interrupt" ? `vector ${ev.vector}: ${ev.fault?.message ?? "(no fault)"}` : ev.kind}`);
+}
+
+/**
+ * A new fixture machine at ring `cpl` running `source` (assembled at the ring's code address) until
+ * it runs off its end, reaches an address of `stopAt`, or an event; `setup` runs before the first
+ * instruction. Returns the machine, the event and where the program ends.
+ */
+export function runProgram(source: string, setup?: (m: PmodeMachine) => void, cpl: 0 | 3 = 0, stopAt?: number[],
+  maxSteps?: number): { m: PmodeMachine; ev: RunEvent; cpu: PmodeMachine["cpu"]; end: number } {
+  const m = new PmodeMachine({ cpl });
+  const end = m.asm(cpl === 0 ? LAYOUT.KCODE_ADDR : LAYOUT.UCODE_ADDR, source);
+  setup?.(m);
+  const ev = m.run({ stopAt: stopAt ?? [end], maxSteps });
+  return { m, ev, cpu: m.cpu, end };
+}
+
+/** The vector an event delivered, or -1 when it was not an interrupt. */
+export function vectorOf(ev: RunEvent): number {
+  return ev.kind === "interrupt" ? ev.vector : -1;
 }

@@ -3,20 +3,11 @@ import assert from "node:assert/strict";
 import { Reg, SegReg } from "../cpu.js";
 import { EFLAGS } from "../flags.js";
 import { GDT_FREE, LAYOUT, PmodeMachine, SEL, codeSegment, realModeCpu } from "../../../test/support/pmode.js";
+import { runProgram as run, vectorOf } from "../../../test/support/pmode-assert.js";
 import { assemble } from "../../../test/support/asm.js";
 
 const CODE = LAYOUT.KCODE_ADDR;
 
-function run(source: string, setup?: (m: PmodeMachine) => void, cpl: 0 | 3 = 0, stopAt?: number[]) {
-  const m = new PmodeMachine({ cpl });
-  const end = m.asm(cpl === 0 ? CODE : LAYOUT.UCODE_ADDR, source);
-  setup?.(m);
-  const ev = m.run({ stopAt: stopAt ?? [end] });
-  return { m, ev, cpu: m.cpu, end };
-}
-function vectorOf(ev: { kind: string; vector?: number }): number {
-  return ev.kind === "interrupt" ? ev.vector ?? -1 : -1;
-}
 /** Runs with CS limited to `limit` (byte granular, base 0, ring 0). */
 function withCsLimit(limit: number) {
   return (m: PmodeMachine) => {

@@ -3,22 +3,11 @@ import assert from "node:assert/strict";
 import { Reg, SegReg } from "../cpu.js";
 import { EFLAGS } from "../flags.js";
 import { GDT_FREE, LAYOUT, PmodeMachine, SEL, dataSegment } from "../../../test/support/pmode.js";
+import { runProgram as run, vectorOf } from "../../../test/support/pmode-assert.js";
 
 const CODE = LAYOUT.KCODE_ADDR;
 const DATA = 0x20000;
 
-/** Runs `source` at ring `cpl` until it runs off its end (or an event); returns the machine and the event. */
-function run(source: string, setup?: (m: PmodeMachine) => void, cpl: 0 | 3 = 0) {
-  const m = new PmodeMachine({ cpl });
-  const at = cpl === 0 ? CODE : LAYOUT.UCODE_ADDR;
-  const end = m.asm(at, source);
-  setup?.(m);
-  const ev = m.run({ stopAt: [end] });
-  return { m, ev, cpu: m.cpu, end };
-}
-function vectorOf(ev: ReturnType<typeof run>["ev"]): number {
-  return ev.kind === "interrupt" ? ev.vector : -1;
-}
 
 test("MOV r32, Sreg zero-extends the selector; MOV r16, Sreg keeps the upper half", () => {
   const { cpu } = run("mov $-1, %eax\nmov $-1, %ebx\nmov %ds, %eax\nmov %ds, %bx");

@@ -3,23 +3,13 @@ import assert from "node:assert/strict";
 import { CR0, Reg, SegReg } from "../cpu.js";
 import { EFLAGS } from "../flags.js";
 import { GDT_FREE, LAYOUT, PmodeMachine, SEL, dataSegment, realModeCpu } from "../../../test/support/pmode.js";
+import { runProgram as run, vectorOf } from "../../../test/support/pmode-assert.js";
 import { assemble } from "../../../test/support/asm.js";
 import { popfAllowedMask } from "./stack.js";
 
 const CODE = LAYOUT.KCODE_ADDR;
 const DATA = 0x20000;
 
-function run(source: string, setup?: (m: PmodeMachine) => void, cpl: 0 | 3 = 0) {
-  const m = new PmodeMachine({ cpl });
-  const at = cpl === 0 ? CODE : LAYOUT.UCODE_ADDR;
-  const end = m.asm(at, source);
-  setup?.(m);
-  const ev = m.run({ stopAt: [end] });
-  return { m, ev, cpu: m.cpu, end };
-}
-function vectorOf(ev: ReturnType<typeof run>["ev"]): number {
-  return ev.kind === "interrupt" ? ev.vector : -1;
-}
 /** Identity-maps the first 4 MiB (user, writable) with the listed pages not present, and turns paging on. */
 function enablePaging(m: PmodeMachine, notPresent: readonly number[] = []): void {
   const pd = LAYOUT.FREE, pt = LAYOUT.FREE + 0x1000;

@@ -3,6 +3,9 @@ import assert from "node:assert/strict";
 import { CR0, Reg, SegReg } from "../cpu.js";
 import { EFLAGS } from "../flags.js";
 import { GDT_FREE, LAYOUT, PmodeMachine, dataSegment, realModeCpu } from "../../../test/support/pmode.js";
+import { runProgram, vectorOf } from "../../../test/support/pmode-assert.js";
+
+const run = (source: string, setup?: (m: PmodeMachine) => void, cpl: 0 | 3 = 0) => runProgram(source, setup, cpl, undefined, 100_000);
 import { assemble } from "../../../test/support/asm.js";
 
 const CODE = LAYOUT.KCODE_ADDR;
@@ -12,15 +15,6 @@ function machine(source: string, cpl: 0 | 3 = 0) {
   const m = new PmodeMachine({ cpl });
   const end = m.asm(cpl === 0 ? CODE : LAYOUT.UCODE_ADDR, source);
   return { m, cpu: m.cpu, end };
-}
-function run(source: string, setup?: (m: PmodeMachine) => void, cpl: 0 | 3 = 0) {
-  const { m, cpu, end } = machine(source, cpl);
-  setup?.(m);
-  const ev = m.run({ stopAt: [end], maxSteps: 100_000 });
-  return { m, ev, cpu, end };
-}
-function vectorOf(ev: { kind: string; vector?: number }): number {
-  return ev.kind === "interrupt" ? ev.vector ?? -1 : -1;
 }
 function fillPattern(m: PmodeMachine, at: number, n: number): void {
   for (let k = 0; k < n; k++) m.cpu.ram[at + k] = (k * 7 + 3) & 0xff;
